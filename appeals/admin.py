@@ -1,0 +1,436 @@
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.forms import ModelForm, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from ministries.models import SocialAccount
+
+from . import forms, services
+from .models import Appeal, AppealEvent, Topic
+
+
+class CappedCountPaginator(Paginator):
+    """Counts matching rows only up to GOVFEEDBACK_ADMIN_COUNT_LIMIT + 1.
+
+    A full COUNT(*) over millions of appeals on every page view is what makes big admin lists
+    slow; operators need "more than 10,000", not the exact figure. The count query scans at most
+    limit + 1 rows of the index that serves the list.
+    """
+
+    @cached_property
+    def limit(self) -> int:
+        return settings.GOVFEEDBACK_ADMIN_COUNT_LIMIT
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.limit + 1].count()
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > self.limit
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    title = _("deadline")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", _("overdue")),
+            ("due_soon", _("due soon")),
+            ("due_today", _("due today")),
+            ("extended", _("extended")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        value = self.value()
+        if value == "overdue":
+            return queryset.overdue(now)
+        if value == "due_soon":
+            return queryset.due_soon(now)
+        if value == "due_today":
+            end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)
+            return queryset.open().filter(due_at__gte=now, due_at__lte=end_of_day)
+        if value == "extended":
+            return queryset.open().exclude(extension_reason="")
+        return queryset
+
+
+class PlatformFilter(admin.SimpleListFilter):
+    title = _("platform")
+    parameter_name = "platform"
+
+    def lookups(self, request, model_admin):
+        return [*SocialAccount.Platform.choices, ("manual", _("entered by hand"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "manual":
+            return queryset.filter(account__isnull=True)
+        if value in SocialAccount.Platform.values:
+            return queryset.filter(account__platform=value)
+        return queryset
+
+
+class AppealEventInline(admin.TabularInline):
+    model = AppealEvent
+    fields = ["at", "who", "kind", "change", "note"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    ordering = ["at", "id"]
+    verbose_name_plural = _("history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("who"))
+    def who(self, event):
+        return event.actor_name or _("system")
+
+    @admin.display(description=_("change"))
+    def change(self, event):
+        parts = [
+            f"{field}: {old or '—'} → {new or '—'}"
+            for field, value in event.data.items()
+            if isinstance(value, list) and len(value) == 2 and value[0] != value[1]
+            for old, new in [value]
+        ]
+        return "; ".join(parts)
+
+
+class AppealForm(ModelForm):
+    """The appeal's page edits only routing (topic, ministry, assignee); services do the change."""
+
+    class Meta:
+        model = Appeal
+        fields = ["text", "author_name", "author_url", "received_at", "account", "topic", "ministry", "assignee"]
+
+    def clean(self):
+        data = super().clean()
+        if {"ministry", "assignee"} & set(self.changed_data) and (data.get("ministry") or data.get("assignee")):
+            if self.instance.pk and not self.instance.can("assign"):
+                raise ValidationError(_("A closed appeal cannot be reassigned: reopen it first."))
+            try:
+                services.check_assignment(data.get("ministry"), data.get("assignee"))
+            except services.Refused as refused:
+                raise ValidationError(refused.message) from None
+        return data
+
+
+def bulk_step(form_class: type[forms.StepForm], description):
+    """An admin action that asks for the step's form once, then applies it to every selected appeal."""
+
+    def action(modeladmin, request, queryset):
+        form = form_class(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            done, refusals = 0, []
+            for pk in queryset.values_list("pk", flat=True):
+                try:
+                    form.apply(pk, request.user)
+                    done += 1
+                except services.Refused as refused:
+                    refusals.append(refused.message)
+            modeladmin.message_user(
+                request,
+                ngettext("%(count)d appeal changed.", "%(count)d appeals changed.", done) % {"count": done},
+                messages.SUCCESS if done else messages.WARNING,
+            )
+            for message in refusals[:10]:
+                modeladmin.message_user(request, message, messages.ERROR)
+            if len(refusals) > 10:
+                modeladmin.message_user(
+                    request, _("…and %(count)d more refused.") % {"count": len(refusals) - 10}, messages.ERROR
+                )
+            return None
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": form.title,
+            "form": form,
+            "opts": modeladmin.model._meta,
+            "action": request.POST.get("action"),
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+            "count": queryset.count(),
+            "media": modeladmin.media + form.media,
+        }
+        return TemplateResponse(request, "admin/appeals/appeal/bulk_step.html", context)
+
+    action.__name__ = f"bulk_{form_class.__name__.removesuffix('Form').lower()}"
+    return admin.action(description=description)(action)
+
+
+@admin.register(Appeal)
+class AppealAdmin(admin.ModelAdmin):
+    form = AppealForm
+    list_display = [
+        "number",
+        "received",
+        "source",
+        "author_name",
+        "excerpt",
+        "topic",
+        "ministry",
+        "assignee",
+        "status",
+        "deadline",
+    ]
+    list_display_links = ["number", "excerpt"]
+    list_select_related = ["account", "topic", "ministry", "assignee"]
+    list_filter = ["status", DeadlineFilter, "topic", "ministry", PlatformFilter, "account", "received_at"]
+    search_fields = ["text", "author_name", "=external_id"]
+    search_help_text = _("Search in the text and the author's name; a number finds the appeal with that №.")
+    list_per_page = 50
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    autocomplete_fields = ["account", "ministry", "assignee"]
+    inlines = [AppealEventInline]
+    actions = [
+        bulk_step(forms.AssignMinistryForm, _("Assign to a ministry")),
+        bulk_step(forms.AssignOfficialForm, _("Assign to an official")),
+        bulk_step(forms.SetTopicForm, _("Set the topic")),
+        bulk_step(forms.ExtendForm, _("Extend the deadline")),
+        bulk_step(forms.RejectForm, _("Reject")),
+    ]
+
+    class Media:
+        css = {"all": ["appeals/admin.css"]}
+
+    # --- the list -------------------------------------------------------------------------
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        number = search_term.strip().lstrip("№#")
+        if number.isdigit():
+            queryset |= self.model.objects.filter(pk=int(number))
+        return queryset, may_have_duplicates
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description="№", ordering="id")
+    def number(self, appeal):
+        return appeal.pk
+
+    @admin.display(description=_("received"), ordering="received_at")
+    def received(self, appeal):
+        return date_format(timezone.localtime(appeal.received_at), "d.m.y H:i")
+
+    @admin.display(description=_("source"))
+    def source(self, appeal):
+        account = appeal.account
+        if account is None:
+            return _("entered by hand")
+        return format_html(
+            '<span class="gf-platform gf-platform-{}">{}</span> {}',
+            account.platform,
+            account.get_platform_display(),
+            account.title or account.handle,
+        )
+
+    @admin.display(description=_("text"))
+    def excerpt(self, appeal):
+        return Truncator(appeal.text).chars(90)
+
+    @admin.display(description=_("deadline"), ordering="due_at")
+    def deadline(self, appeal):
+        state = appeal.deadline_state()
+        labels = {"overdue": _("overdue"), "due_soon": _("due soon"), "on_time": "", "closed": ""}
+        return format_html(
+            '<span class="gf-deadline gf-deadline-{}" title="{}">{}</span>',
+            state,
+            labels[state],
+            date_format(timezone.localtime(appeal.due_at), "d.m.y H:i"),
+        )
+
+    # --- one appeal ---------------------------------------------------------------------------
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [
+                (_("Appeal"), {"fields": ["text", "author_name", "author_url", "received_at", "account"]}),
+                (_("Routing"), {"fields": ["topic", "ministry", "assignee"]}),
+            ]
+        return [
+            (_("Source"), {"fields": ["source_link", "author", "written_at", "received_at", "text"]}),
+            (_("Routing"), {"fields": ["topic", "ministry", "assignee"]}),
+            (_("Status and deadline"), {"fields": ["status", "deadline", "extension_reason", "overdue_since"]}),
+            (_("Answer"), {"fields": ["answer", "answer_url", "resolved_at", "rejection_reason", "duplicate_of"]}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        readonly = [
+            "source_link",
+            "author",
+            "written_at",
+            "received_at",
+            "text",
+            "status",
+            "deadline",
+            "extension_reason",
+            "overdue_since",
+            "answer",
+            "answer_url",
+            "resolved_at",
+            "rejection_reason",
+            "duplicate_of",
+        ]
+        if not obj.can("assign"):
+            readonly += ["ministry", "assignee"]
+        return readonly
+
+    @admin.display(description=_("source"))
+    def source_link(self, appeal):
+        source = self.source(appeal)
+        if appeal.permalink:
+            return format_html(
+                '{} — <a href="{}" target="_blank" rel="noopener">{}</a>',
+                source,
+                appeal.permalink,
+                _("open the original"),
+            )
+        return source
+
+    @admin.display(description=_("author"))
+    def author(self, appeal):
+        name = appeal.author_name or _("unknown")
+        if appeal.author_url:
+            return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', appeal.author_url, name)
+        return name
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            appeal, _created = services.create_appeal(
+                text=data["text"],
+                account=data.get("account"),
+                received_at=data.get("received_at"),
+                topic=data.get("topic"),
+                author_name=data.get("author_name", ""),
+                author_url=data.get("author_url", ""),
+                actor=request.user,
+            )
+            obj.pk = appeal.pk
+            obj._state.adding = False
+        if change and "topic" in form.changed_data and data.get("topic"):
+            services.set_topic(obj.pk, topic=data["topic"], actor=request.user)
+        if {"ministry", "assignee"} & set(form.changed_data if change else data) and (
+            data.get("ministry") or data.get("assignee")
+        ):
+            services.assign(obj.pk, ministry=data.get("ministry"), official=data.get("assignee"), actor=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        """The history is written by the services; the inline is read-only."""
+
+    def has_delete_permission(self, request, obj=None):
+        # Appeals are never deleted: reject them as spam, not an appeal or a duplicate.
+        return False
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["steps"] = [
+                (step, forms.STEP_FORMS[step].title) for step in obj.allowed_steps() if step in forms.STEP_FORMS
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        step_view = self.admin_site.admin_view(self.step_view)
+        return [
+            path("<path:object_id>/step/<str:step>/", step_view, name="appeals_appeal_step"),
+            *super().get_urls(),
+        ]
+
+    def step_view(self, request, object_id, step):
+        """One next step of an appeal (start, ask, extend, resolve, reject, reopen, comment)."""
+        form_class = forms.STEP_FORMS.get(step)
+        appeal = self.get_object(request, object_id)
+        if form_class is None or appeal is None:
+            raise Http404(_("No such appeal or step."))
+        if not self.has_change_permission(request, appeal):
+            raise PermissionDenied
+        change_url = reverse("admin:appeals_appeal_change", args=[appeal.pk])
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                form.apply(appeal.pk, request.user)
+            except services.Refused as refused:
+                form.add_error(None, refused.message)
+            else:
+                self.message_user(request, _("Appeal #%(id)s: done.") % {"id": appeal.pk}, messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{form.title}: {appeal}",
+            "form": form,
+            "appeal": appeal,
+            "opts": self.model._meta,
+            "original": appeal,
+            "change_url": change_url,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/appeals/appeal/step.html", context)
+
+
+@admin.register(AppealEvent)
+class AppealEventAdmin(admin.ModelAdmin):
+    """The whole history, read-only: who did what to which appeal and when."""
+
+    list_display = ["at", "appeal_link", "kind", "who", "note_excerpt"]
+    list_filter = ["kind", "at"]
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    list_per_page = 100
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("appeal"), ordering="appeal_id")
+    def appeal_link(self, event):
+        url = reverse("admin:appeals_appeal_change", args=[event.appeal_id])
+        return format_html('<a href="{}">№ {}</a>', url, event.appeal_id)
+
+    @admin.display(description=_("who"))
+    def who(self, event):
+        return event.actor_name or _("system")
+
+    @admin.display(description=_("note"))
+    def note_excerpt(self, event):
+        return Truncator(event.note).chars(80)
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "default_ministry", "sla_hours", "position", "is_active"]
+    list_editable = ["default_ministry", "sla_hours", "position", "is_active"]
+    list_select_related = ["default_ministry"]
+    search_fields = ["name", "code"]
+    prepopulated_fields = {"code": ["name"]}

@@ -1,0 +1,226 @@
+"""The demo government: ministries, officials, logins, social accounts, and appeal texts.
+
+Used by ``seed_demo`` (a realistic, idempotent demo) and ``seed_bench`` (bulk data). All people
+are invented; see ``demo_data.py``.
+"""
+
+import random
+import secrets
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from ministries.models import Ministry, Official, SocialAccount
+
+from . import demo_data
+from .models import Topic
+
+OPERATORS_GROUP = "Операторы пресс-службы"
+
+# slug, full name, short name, VK group handle, the topics it answers for by default
+MINISTRIES = [
+    (
+        "minstroy",
+        "Министерство строительства и жилищно-коммунального хозяйства Республики Хакасия",
+        "Минстрой",
+        "minstroy19",
+        ["housing_utilities_landscaping", "waste_reform"],
+    ),
+    (
+        "minprirody",
+        "Министерство природных ресурсов и экологии Республики Хакасия",
+        "Минприроды",
+        "minprirody19",
+        ["ecology"],
+    ),
+    (
+        "mintrans",
+        "Министерство транспорта и дорожного хозяйства Республики Хакасия",
+        "Минтранс",
+        "mintrans19",
+        ["roads_transport"],
+    ),
+    ("minzdrav", "Министерство здравоохранения Республики Хакасия", "Минздрав", "minzdrav19", []),
+    ("minobr", "Министерство образования и науки Республики Хакасия", "Минобрнауки", "minobr19", []),
+    ("mintrud", "Министерство труда и социальной защиты Республики Хакасия", "Минтруд", "mintrud19", []),
+    (
+        "goskomtarif",
+        "Государственный комитет по тарифам и энергетике Республики Хакасия",
+        "Госкомтарифэнерго",
+        "tarif19",
+        [],
+    ),
+]
+# Where "other" appeals go, by a simple share.
+OTHER_MINISTRIES = ["minzdrav", "minobr", "mintrud", "goskomtarif"]
+
+HEAD_ACCOUNTS = [
+    (SocialAccount.Platform.VK, "100000001", "glava19", "Глава Республики Хакасия — ВКонтакте"),
+    (SocialAccount.Platform.OK, "200000001", "glava19", "Глава Республики Хакасия — Одноклассники"),
+    (SocialAccount.Platform.TELEGRAM, "300000001", "glava19_bot", "Глава Республики Хакасия — Telegram"),
+    (SocialAccount.Platform.INSTAGRAM, "400000001", "glava19", "Глава Республики Хакасия — Instagram"),
+]
+
+PATRONYMICS_MALE = ["Андреевич", "Викторович", "Сергеевич", "Николаевич", "Петрович", "Олегович", "Ильич"]
+PATRONYMICS_FEMALE = ["Андреевна", "Викторовна", "Сергеевна", "Николаевна", "Петровна", "Олеговна", "Ильинична"]
+
+
+@dataclass
+class Organisation:
+    ministries: dict[str, Ministry] = field(default_factory=dict)
+    heads: dict[str, Official] = field(default_factory=dict)
+    specialists: dict[str, list[Official]] = field(default_factory=dict)
+    head_accounts: list[SocialAccount] = field(default_factory=list)
+    groups: dict[str, SocialAccount] = field(default_factory=dict)
+    pages: dict[str, SocialAccount] = field(default_factory=dict)
+    operators: list = field(default_factory=list)
+    topics: dict[str, Topic] = field(default_factory=dict)
+    # (login, password, who) for logins created by this run; passwords are shown once.
+    new_logins: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def person_name(rng: random.Random) -> str:
+    """An invented full name, e.g. "Чебодаева Алтынай Петровна"."""
+    first = rng.choice(demo_data.FIRST_NAMES)
+    index = rng.randrange(len(demo_data.LAST_NAMES))
+    if first in demo_data.FEMALE_FIRST_NAMES:
+        return f"{demo_data.LAST_NAMES_FEMININE[index]} {first} {rng.choice(PATRONYMICS_FEMALE)}"
+    return f"{demo_data.LAST_NAMES[index]} {first} {rng.choice(PATRONYMICS_MALE)}"
+
+
+def appeal_text(rng: random.Random, topic_code: str) -> tuple[str, str]:
+    """A citizen's text about ``topic_code`` and the municipality it mentions."""
+    municipality, _kind = rng.choice(demo_data.MUNICIPALITIES)
+    place = rng.choice(demo_data.PLACES[municipality])
+    template = rng.choice(demo_data.TOPIC_TEXTS[topic_code])
+    return template.format(place=place, city=municipality), municipality
+
+
+def _login(org: Organisation, username: str, who: str, *, first_name="", last_name="", staff=False):
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": first_name, "last_name": last_name, "is_staff": staff}
+    )
+    if created:
+        password = secrets.token_urlsafe(9)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        org.new_logins.append((username, password, who))
+    return user
+
+
+def _operators_group() -> Group:
+    group, _ = Group.objects.get_or_create(name=OPERATORS_GROUP)
+    perms = Permission.objects.filter(
+        content_type__app_label__in=["appeals", "ministries"],
+    ).exclude(codename__in=["delete_appeal", "delete_appealevent", "add_appealevent", "change_appealevent"])
+    group.permissions.set(perms)
+    return group
+
+
+@transaction.atomic
+def ensure_organisation(rng: random.Random) -> Organisation:
+    """Create (or find) the demo government. Safe to run again: nothing is duplicated."""
+    org = Organisation(topics={t.code: t for t in Topic.objects.all()})
+    operators = _operators_group()
+    admin = _login(org, "admin", "суперпользователь", first_name="Администратор", staff=True)
+    if not admin.is_superuser:
+        admin.is_superuser = True
+        admin.save(update_fields=["is_superuser"])
+    for n, (first, last) in enumerate([("Дарья", "Тюмерекова"), ("Максим", "Сазанаков")], start=1):
+        user = _login(org, f"operator{n}", "оператор пресс-службы", first_name=first, last_name=last, staff=True)
+        user.groups.add(operators)
+        org.operators.append(user)
+
+    for platform, external_id, handle, title in HEAD_ACCOUNTS:
+        account, _ = SocialAccount.objects.get_or_create(
+            platform=platform,
+            external_id=external_id,
+            defaults={
+                "handle": handle,
+                "title": title,
+                "kind": SocialAccount.Kind.HEAD,
+                "webhook_secret": secrets.token_hex(16),
+                "confirmation_code": secrets.token_hex(4),
+            },
+        )
+        org.head_accounts.append(account)
+
+    for number, (slug, name, short, vk_handle, topic_codes) in enumerate(MINISTRIES, start=1):
+        ministry, _ = Ministry.objects.get_or_create(
+            slug=slug, defaults={"name": name, "short_name": short, "email": f"{slug}@r-19.example"}
+        )
+        org.ministries[slug] = ministry
+        staff = list(ministry.officials.order_by("id"))
+        if not staff:
+            committee = slug.startswith("goskom")
+            chief, deputy = (
+                ("Председатель", "Заместитель председателя") if committee else ("Министр", "Заместитель министра")
+            )
+            positions = [
+                (Official.Role.HEAD, chief),
+                (Official.Role.DEPUTY, deputy),
+                (Official.Role.SPECIALIST, "Главный специалист"),
+                (Official.Role.SPECIALIST, "Ведущий специалист"),
+                (Official.Role.SPECIALIST, "Специалист-эксперт"),
+            ]
+            for index, (role, position) in enumerate(positions):
+                full_name = person_name(rng)
+                last, first, _patronymic = full_name.split()
+                login = f"{slug}.{role}" if role != Official.Role.SPECIALIST else f"{slug}.spec{index - 1}"
+                user = _login(org, login, f"{position}, {short}", first_name=first, last_name=last)
+                staff.append(
+                    Official.objects.create(
+                        ministry=ministry,
+                        user=user,
+                        full_name=full_name,
+                        position=position,
+                        role=role,
+                        email=f"{login}@r-19.example",
+                    )
+                )
+        head = next(o for o in staff if o.role == Official.Role.HEAD)
+        if ministry.head_id != head.pk:
+            ministry.head = head
+            ministry.save(update_fields=["head"])
+        org.heads[slug] = head
+        org.specialists[slug] = [o for o in staff if o.role == Official.Role.SPECIALIST]
+        for code in topic_codes:
+            Topic.objects.filter(code=code, default_ministry=None).update(default_ministry=ministry)
+        org.groups[slug], _ = SocialAccount.objects.get_or_create(
+            platform=SocialAccount.Platform.VK,
+            external_id=str(170000000 + number),
+            defaults={
+                "handle": vk_handle,
+                "title": f"{short} — сообщество ВКонтакте",
+                "kind": SocialAccount.Kind.MINISTRY_GROUP,
+                "ministry": ministry,
+                "webhook_secret": secrets.token_hex(16),
+                "confirmation_code": secrets.token_hex(4),
+            },
+        )
+        org.pages[slug], _ = SocialAccount.objects.get_or_create(
+            platform=SocialAccount.Platform.TELEGRAM,
+            external_id=str(880000000 + number),
+            defaults={
+                "handle": f"{vk_handle}_minister",
+                "title": f"{head.full_name} — Telegram",
+                "kind": SocialAccount.Kind.OFFICIAL_PAGE,
+                "ministry": ministry,
+                "official": head,
+                "webhook_secret": secrets.token_hex(16),
+            },
+        )
+    org.topics = {t.code: t for t in Topic.objects.select_related("default_ministry")}
+    return org
+
+
+def print_logins(stdout, org: Organisation) -> None:
+    if not org.new_logins:
+        return
+    stdout.write("New logins (the passwords are shown only now; `manage.py changepassword LOGIN` resets one):")
+    width = max(len(login) for login, _, _ in org.new_logins)
+    for login, password, who in org.new_logins:
+        stdout.write(f"  {login.ljust(width)}  {password}  {who}")

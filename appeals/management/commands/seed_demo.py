@@ -1,0 +1,207 @@
+"""A realistic demo of a regional government: about 1,000 appeals over the last 60 days.
+
+Idempotent: the organisation is found or created, and the appeals have fixed platform ids, so a
+second run adds nothing. Every change goes through appeals.services, so the history is real.
+"""
+
+import random
+import time
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from appeals import demo, demo_data, services, sla
+from appeals.models import Appeal
+
+# The source's topic shares (Khakassia, 2019).
+TOPIC_SHARES = [
+    ("housing_utilities_landscaping", 45),
+    ("waste_reform", 15),
+    ("roads_transport", 13),
+    ("ecology", 10),
+    ("other", 17),
+]
+PLATFORM_URLS = {
+    "vk": "https://vk.com/wall-{account}_{post}?reply={id}",
+    "ok": "https://ok.ru/group/{account}/topic/{post}",
+    "telegram": "https://t.me/{handle}/{id}",
+    "instagram": "https://www.instagram.com/p/{id}/",
+}
+AUTHOR_URLS = {
+    "vk": "https://vk.com/id{id}",
+    "ok": "https://ok.ru/profile/{id}",
+    "telegram": "",
+    "instagram": "https://www.instagram.com/user{id}/",
+}
+
+
+class Command(BaseCommand):
+    help = "Create a demo regional government with about 1,000 appeals (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--appeals", type=int, default=1000, help="How many appeals (default 1000).")
+        parser.add_argument("--days", type=int, default=60, help="Spread them over this many days (default 60).")
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing if there are appeals already.")
+        parser.add_argument("--seed", type=int, default=2019, help="Random seed (the same seed, the same demo).")
+
+    def handle(self, *args, appeals, days, if_empty, seed, **options):
+        if if_empty and Appeal.objects.exists():
+            self.stdout.write("The database already has appeals: the demo is not seeded again.")
+            return
+        started = time.monotonic()
+        rng = random.Random(seed)
+        org = demo.ensure_organisation(rng)
+        now = timezone.now()
+        plan = self.plan(rng, org, appeals, days, now)
+        created = 0
+        for start in range(0, len(plan), 100):
+            with transaction.atomic():
+                for item in plan[start : start + 100]:
+                    created += self.live(rng, org, item, now)
+            self.stdout.write(f"  appeals: {min(start + 100, len(plan))}/{len(plan)}", ending="\r")
+            self.stdout.flush()
+        self.stdout.write("")
+        flagged = sla.flag_overdue(now)
+        demo.print_logins(self.stdout, org)
+        open_count = Appeal.objects.open().count()
+        overdue = Appeal.objects.overdue(now).count()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo ready: {len(org.ministries)} ministries, {Appeal.objects.count()} appeals "
+                f"({created} new, {open_count} open, {overdue} overdue, {flagged} flagged now) "
+                f"in {time.monotonic() - started:.1f} s."
+            )
+        )
+
+    def plan(self, rng, org, count, days, now):
+        """What arrives: topic, account, text and time of each appeal; spam among them."""
+        topics = [code for code, share in TOPIC_SHARES for _ in range(round(count * share / 100))]
+        topics = (topics + ["other"] * count)[:count]
+        rng.shuffle(topics)
+        plan = []
+        for number, topic_code in enumerate(topics, start=1):
+            spam = rng.random() < 0.03
+            ministry_slug = self.ministry_for(rng, org, topic_code)
+            where = rng.random()
+            if where < 0.55:
+                account = rng.choice(org.head_accounts)
+            elif where < 0.85:
+                account = org.groups[ministry_slug]
+            else:
+                account = org.pages[ministry_slug]
+            age = timedelta(days=days) * (rng.random() ** 1.3)
+            received = now - age
+            if timezone.localtime(received).hour < 7 and received + timedelta(hours=8) < now:
+                received += timedelta(hours=8)  # people write in the daytime
+            text = rng.choice(demo_data.SPAM_TEXTS) if spam else demo.appeal_text(rng, topic_code)[0]
+            plan.append(
+                {
+                    "number": number,
+                    "topic": topic_code,
+                    "spam": spam,
+                    "ministry": ministry_slug,
+                    "account": account,
+                    "received": received,
+                    "text": text,
+                }
+            )
+        plan.sort(key=lambda item: item["received"])
+        return plan
+
+    def ministry_for(self, rng, org, topic_code):
+        ministry = org.topics[topic_code].default_ministry
+        return ministry.slug if ministry else rng.choice(demo.OTHER_MINISTRIES)
+
+    def live(self, rng, org, item, now) -> int:
+        """Create one appeal and take it through its life up to now; return 1 if it was new."""
+        account = item["account"]
+        platform = account.platform
+        author_id = rng.randrange(10_000_000, 900_000_000)
+        external_id = f"{item['number']}{rng.randrange(1000, 9999)}"
+        appeal, created = services.create_appeal(
+            text=item["text"],
+            account=account,
+            external_id=external_id,
+            received_at=item["received"],
+            topic=None if item["spam"] else org.topics[item["topic"]],
+            now=item["received"],
+            permalink=PLATFORM_URLS[platform].format(
+                account=account.external_id, post=rng.randrange(1000, 9999), id=external_id, handle=account.handle
+            ),
+            author_name=demo.person_name(rng).rsplit(" ", 1)[0],
+            author_external_id=str(author_id),
+            author_url=AUTHOR_URLS[platform].format(id=author_id),
+            written_at=item["received"] - timedelta(seconds=rng.randrange(5, 600)),
+        )
+        if not created:
+            return 0
+        operator = rng.choice(org.operators)
+        ministry = org.ministries[item["ministry"]]
+        head = org.heads[item["ministry"]]
+        specialist = rng.choice(org.specialists[item["ministry"]])
+        t = item["received"]
+
+        def at(hours: float):
+            nonlocal t
+            t = t + timedelta(hours=hours)
+            return t if t <= now else None
+
+        if item["spam"]:
+            if at(rng.uniform(0.2, 4)):
+                reason = rng.choice(["spam", "spam", "not_appeal"])
+                services.reject(appeal, reason=reason, actor=operator, now=t)
+            return 1
+        if appeal.ministry_id is None and at(rng.uniform(0.1, 3)):
+            services.assign(appeal, ministry=ministry, actor=operator, now=t)
+        elif appeal.ministry_id is None:
+            return 1
+        if not at(rng.uniform(0.3, 5)):
+            return 1
+        services.assign(appeal, official=specialist, actor=head.user, now=t)
+        fate = rng.random()
+        if fate < 0.03:
+            if at(rng.uniform(0.5, 3)):
+                services.reject(
+                    appeal,
+                    reason="not_appeal",
+                    note="Вопрос не относится к компетенции ведомства",
+                    actor=specialist.user,
+                    now=t,
+                )
+            return 1
+        if not at(rng.uniform(0.1, 3)):
+            return 1
+        services.start_work(appeal, actor=specialist.user, now=t)
+        if rng.random() < 0.07 and at(rng.uniform(0.5, 4)):
+            services.ask_citizen(
+                appeal, question=rng.choice(demo_data.CLARIFICATION_QUESTIONS), actor=specialist.user, now=t
+            )
+            if not at(rng.uniform(4, 40)):
+                return 1
+            services.start_work(appeal, actor=specialist.user, now=t)
+        if rng.random() < 0.08 and at(rng.uniform(0.5, 6)):
+            fresh = Appeal.objects.get(pk=appeal.pk)
+            services.extend(
+                appeal,
+                due_at=max(fresh.due_at, t) + timedelta(days=rng.randint(3, 10)),
+                reason=rng.choice(demo_data.EXTENSION_REASONS),
+                actor=head.user,
+                now=t,
+            )
+        if fate < 0.10:
+            return 1  # forgotten: stays open, and overdue once its deadline passes
+        hours_to_answer = rng.uniform(2, 20) if fate < 0.78 else rng.uniform(26, 90)
+        target = item["received"] + timedelta(hours=hours_to_answer)
+        if target > t:
+            t = target
+        else:
+            at(0.5)
+        if t <= now:
+            answer = rng.choice(demo_data.ANSWERS[item["topic"]])
+            place = demo_data.PLACES[rng.choice(list(demo_data.PLACES))][0]
+            services.resolve(
+                appeal, answer=answer.format(place=place), answer_url=appeal.permalink, actor=specialist.user, now=t
+            )
+        return 1

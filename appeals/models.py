@@ -1,0 +1,277 @@
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Topic(models.Model):
+    """What an appeal is about (тематика); the source's five are created by a migration."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    default_ministry = models.ForeignKey(
+        "ministries.Ministry",
+        verbose_name=_("default ministry"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sla_hours = models.PositiveIntegerField(
+        _("deadline, hours"), default=24, help_text=_("Hours from arrival to the deadline.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sla_hours__gt=0), name="topic_sla_hours_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AppealQuerySet(models.QuerySet):
+    def open(self) -> "AppealQuerySet":
+        return self.filter(status__in=Appeal.OPEN_STATUSES)
+
+    def closed(self) -> "AppealQuerySet":
+        return self.exclude(status__in=Appeal.OPEN_STATUSES)
+
+    def overdue(self, now: datetime | None = None) -> "AppealQuerySet":
+        """Open appeals whose deadline has passed (whether or not the job has flagged them)."""
+        now = now or timezone.now()
+        return self.open().filter(due_at__lt=now)
+
+    def due_soon(self, now: datetime | None = None) -> "AppealQuerySet":
+        """Open appeals whose deadline is within GOVFEEDBACK_DUE_SOON_HOURS from now."""
+        now = now or timezone.now()
+        window = timedelta(hours=settings.GOVFEEDBACK_DUE_SOON_HOURS)
+        return self.open().filter(due_at__gte=now, due_at__lt=now + window)
+
+    def due_before(self, when: datetime) -> "AppealQuerySet":
+        return self.filter(due_at__lt=when)
+
+
+_OPEN = ["new", "assigned", "in_progress", "awaiting_citizen"]
+_OPEN_Q = Q(status__in=_OPEN)
+
+
+class Appeal(models.Model):
+    """A citizen's message that needs an answer or an action (обращение)."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("new")
+        ASSIGNED = "assigned", _("assigned")
+        IN_PROGRESS = "in_progress", _("in progress")
+        AWAITING_CITIZEN = "awaiting_citizen", _("awaiting the citizen")
+        RESOLVED = "resolved", _("resolved")
+        REJECTED = "rejected", _("rejected")
+
+    class RejectionReason(models.TextChoices):
+        SPAM = "spam", _("spam")
+        NOT_APPEAL = "not_appeal", _("not an appeal")
+        DUPLICATE = "duplicate", _("duplicate")
+
+    OPEN_STATUSES = tuple(_OPEN)
+
+    # Which steps a person may take from which status; services.py enforces it, the admin
+    # shows it as the "next steps" of an appeal.
+    STEPS = {
+        "assign": OPEN_STATUSES,
+        "start": ("new", "assigned", "awaiting_citizen"),
+        "ask_citizen": ("new", "assigned", "in_progress"),
+        "extend": OPEN_STATUSES,
+        "resolve": OPEN_STATUSES,
+        "reject": OPEN_STATUSES,
+        "reopen": ("resolved", "rejected"),
+        "comment": tuple(Status.values),
+    }
+
+    account = models.ForeignKey(
+        "ministries.SocialAccount",
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+        help_text=_("Where the appeal arrived; empty for appeals entered by hand."),
+    )
+    external_id = models.CharField(
+        _("platform message id"), max_length=128, blank=True, help_text=_("Empty when entered by hand.")
+    )
+    thread_id = models.CharField(_("platform thread id"), max_length=128, blank=True)
+    permalink = models.URLField(_("link to the original"), max_length=500, blank=True)
+    author_name = models.CharField(_("author"), max_length=255, blank=True)
+    author_external_id = models.CharField(_("author's platform id"), max_length=128, blank=True)
+    author_url = models.URLField(_("author's profile"), max_length=500, blank=True)
+    text = models.TextField(_("text"))
+    written_at = models.DateTimeField(_("written at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("topic"), null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+    )
+    ministry = models.ForeignKey(
+        "ministries.Ministry",
+        verbose_name=_("ministry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+    )
+    assignee = models.ForeignKey(
+        "ministries.Official",
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.NEW)
+
+    due_at = models.DateTimeField(_("deadline"))
+    extension_reason = models.TextField(_("reason for extension"), blank=True)
+    overdue_since = models.DateTimeField(_("overdue since"), null=True, blank=True)
+
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answer_url = models.URLField(_("where the answer is published"), max_length=500, blank=True)
+    rejection_reason = models.CharField(_("reason for rejection"), max_length=16, choices=RejectionReason, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+    )
+
+    objects = AppealQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "external_id"],
+                condition=~Q(external_id=""),
+                name="appeal_account_external_id_uniq",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="resolved") | (Q(resolved_at__isnull=False) & ~Q(answer="")),
+                name="appeal_resolved_has_answer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="appeal_rejected_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(duplicate_of__isnull=True) | ~Q(duplicate_of=F("id")),
+                name="appeal_not_duplicate_of_itself",
+            ),
+        ]
+        indexes = [
+            # The default list order (newest first).
+            models.Index(F("received_at").desc(), F("id").desc(), name="appeal_received_idx"),
+            # "Overdue" and "due soon" filters, and ordering the open queue by deadline.
+            models.Index(fields=["due_at"], condition=_OPEN_Q, name="appeal_open_due_idx"),
+            # flag_overdue: open, not flagged yet, deadline passed. Shrinks as appeals are flagged.
+            models.Index(
+                fields=["due_at"],
+                condition=_OPEN_Q & Q(overdue_since__isnull=True),
+                name="appeal_unflagged_due_idx",
+            ),
+            # A ministry head's queue and a specialist's queue, by deadline.
+            models.Index(fields=["ministry", "due_at"], condition=_OPEN_Q, name="appeal_ministry_open_due_idx"),
+            models.Index(fields=["assignee", "due_at"], condition=_OPEN_Q, name="appeal_assignee_open_due_idx"),
+            models.Index(fields=["ministry", "received_at"], name="appeal_ministry_received_idx"),
+            models.Index(fields=["topic", "received_at"], name="appeal_topic_received_idx"),
+            models.Index(fields=["status", "received_at"], name="appeal_status_received_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Appeal #%(id)s") % {"id": self.pk}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.is_open and self.due_at < now
+
+    def deadline_state(self, now: datetime | None = None) -> str:
+        """One of "closed", "overdue", "due_soon", "on_time" (drives the admin's colours)."""
+        now = now or timezone.now()
+        if not self.is_open:
+            return "closed"
+        if self.due_at < now:
+            return "overdue"
+        if self.due_at < now + timedelta(hours=settings.GOVFEEDBACK_DUE_SOON_HOURS):
+            return "due_soon"
+        return "on_time"
+
+    def can(self, step: str) -> bool:
+        return self.status in self.STEPS[step]
+
+    def allowed_steps(self) -> list[str]:
+        return [step for step, statuses in self.STEPS.items() if self.status in statuses]
+
+
+class AppealEvent(models.Model):
+    """One entry of an appeal's append-only history. Reports are computed from these."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("received")
+        ASSIGNED = "assigned", _("assigned")
+        TOPIC_SET = "topic_set", _("topic set")
+        STARTED = "started", _("work started")
+        AWAITING_CITIZEN = "awaiting_citizen", _("clarification asked")
+        EXTENDED = "extended", _("deadline extended")
+        RESOLVED = "resolved", _("resolved")
+        REJECTED = "rejected", _("rejected")
+        REOPENED = "reopened", _("reopened")
+        OVERDUE = "overdue", _("became overdue")
+        COMMENTED = "commented", _("comment")
+
+    appeal = models.ForeignKey(Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The actor's name when the event was written; empty means the system did it.
+    actor_name = models.CharField(_("who (name)"), max_length=255, blank=True)
+    kind = models.CharField(_("what"), max_length=20, choices=Kind)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("history event")
+        verbose_name_plural = _("history")
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["appeal", "at"], name="appealevent_appeal_at_idx"),
+            models.Index(fields=["kind", "at"], name="appealevent_kind_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("The appeal history is append-only: an event cannot be changed.")
+        super().save(*args, **kwargs)

@@ -1,0 +1,339 @@
+"""Every change of an appeal's state. Admin actions, API views and tasks call these functions.
+
+Each function runs in a transaction on the locked row, re-checks the state after locking,
+refuses an illegal change with ``Refused`` (a message a person understands), writes exactly
+one ``AppealEvent`` when something changed, and returns the fresh appeal.
+"""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ministries.models import Ministry, Official, SocialAccount
+
+from .models import Appeal, AppealEvent, Topic
+from .sla import deadline_for
+
+Status = Appeal.Status
+Kind = AppealEvent.Kind
+
+STEP_LABELS = {
+    "assign": gettext_lazy("assign"),
+    "start": gettext_lazy("start work"),
+    "ask_citizen": gettext_lazy("ask the citizen"),
+    "extend": gettext_lazy("extend the deadline"),
+    "resolve": gettext_lazy("resolve"),
+    "reject": gettext_lazy("reject"),
+    "reopen": gettext_lazy("reopen"),
+}
+
+SOURCE_FIELDS = ("thread_id", "permalink", "author_name", "author_external_id", "author_url", "written_at")
+
+
+class Refused(Exception):
+    """A change that is not allowed. ``message`` says why, in the interface language."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _actor_name(actor) -> str:
+    if actor is None:
+        return ""
+    return actor.get_full_name() or actor.get_username()
+
+
+def _record(appeal: Appeal, kind: str, actor, now: datetime, note: str = "", **data) -> AppealEvent:
+    return AppealEvent.objects.create(
+        appeal=appeal, at=now, actor=actor, actor_name=_actor_name(actor), kind=kind, data=data, note=note
+    )
+
+
+def _lock(appeal: Appeal | int) -> Appeal:
+    pk = appeal.pk if isinstance(appeal, Appeal) else appeal
+    try:
+        return Appeal.objects.select_for_update().get(pk=pk)
+    except Appeal.DoesNotExist:
+        raise Refused(_("Appeal #%(id)s does not exist.") % {"id": pk}) from None
+
+
+def _check_step(appeal: Appeal, step: str) -> None:
+    if not appeal.can(step):
+        raise Refused(
+            _("Appeal #%(id)s is “%(status)s”: the step “%(step)s” is not allowed.")
+            % {"id": appeal.pk, "status": appeal.get_status_display(), "step": STEP_LABELS[step]}
+        )
+
+
+def _required(value: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise Refused(message)
+    return value
+
+
+def _label(obj) -> str:
+    return str(obj) if obj is not None else ""
+
+
+def _set_deadline(appeal: Appeal, due_at: datetime, now: datetime) -> None:
+    """Move the deadline; an appeal whose new deadline is in the future is no longer overdue."""
+    appeal.due_at = due_at
+    if due_at > now:
+        appeal.overdue_since = None
+
+
+def check_assignment(ministry: Ministry | None, official: Official | None) -> Ministry:
+    """The ministry an appeal goes to, or ``Refused`` when the choice is not valid."""
+    if ministry is None and official is None:
+        raise Refused(_("Choose a ministry or an official."))
+    if official is not None:
+        if ministry is not None and official.ministry_id != ministry.pk:
+            raise Refused(
+                _("%(official)s does not work in %(ministry)s: choose an official of that ministry.")
+                % {"official": official, "ministry": ministry}
+            )
+        if not official.is_active:
+            raise Refused(_("%(official)s is no longer active.") % {"official": official})
+        ministry = ministry or official.ministry
+    if not ministry.is_active:
+        raise Refused(_("%(ministry)s is no longer active.") % {"ministry": ministry})
+    return ministry
+
+
+def create_appeal(
+    *,
+    text: str,
+    account: SocialAccount | None = None,
+    external_id: str = "",
+    received_at: datetime | None = None,
+    topic: Topic | None = None,
+    actor=None,
+    now: datetime | None = None,
+    **source,
+) -> tuple[Appeal, bool]:
+    """Store a new appeal; return ``(appeal, created)``.
+
+    An appeal that a platform delivers again (same account and message id) is not stored twice:
+    the existing one comes back with ``created=False``. An appeal that arrives in a ministry's
+    group or on an official's page starts in that ministry's queue.
+    """
+    now = now or timezone.now()
+    text = _required(text, _("An appeal needs a text."))
+    unknown = set(source) - set(SOURCE_FIELDS)
+    if unknown:
+        raise TypeError(f"create_appeal() got unexpected fields: {sorted(unknown)}")
+    if external_id and account is None:
+        raise Refused(_("A platform message id needs the account it arrived on."))
+    if external_id:
+        existing = Appeal.objects.filter(account=account, external_id=external_id).first()
+        if existing is not None:
+            return existing, False
+    received_at = received_at or now
+    ministry = account.ministry if account is not None else None
+    try:
+        with transaction.atomic():
+            appeal = Appeal.objects.create(
+                account=account,
+                external_id=external_id,
+                text=text,
+                received_at=received_at,
+                topic=topic,
+                ministry=ministry,
+                status=Status.ASSIGNED if ministry else Status.NEW,
+                due_at=deadline_for(received_at, topic),
+                **source,
+            )
+            _record(appeal, Kind.CREATED, actor, now, ministry=[None, _label(ministry)] if ministry else None)
+    except IntegrityError:
+        if not external_id:
+            raise
+        return Appeal.objects.get(account=account, external_id=external_id), False
+    return appeal, True
+
+
+def assign(
+    appeal: Appeal | int,
+    *,
+    ministry: Ministry | None = None,
+    official: Official | None = None,
+    actor=None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Appeal:
+    """Give the appeal to a ministry and/or an official of it.
+
+    A new ministry without an official clears the assignee; any change puts the appeal back to
+    "assigned" so the new assignee starts it.
+    """
+    now = now or timezone.now()
+    ministry = check_assignment(ministry, official)
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        _check_step(appeal, "assign")
+        if official is None and appeal.ministry_id == ministry.pk:
+            official = appeal.assignee
+        if appeal.ministry_id == ministry.pk and appeal.assignee_id == (official.pk if official else None):
+            return appeal
+        change = {
+            "ministry": [_label(appeal.ministry), _label(ministry)],
+            "assignee": [_label(appeal.assignee), _label(official)],
+            "status": [appeal.status, Status.ASSIGNED],
+        }
+        appeal.ministry, appeal.assignee, appeal.status = ministry, official, Status.ASSIGNED
+        appeal.save(update_fields=["ministry", "assignee", "status"])
+        _record(appeal, Kind.ASSIGNED, actor, now, note, ministry_id=ministry.pk, **change)
+    return appeal
+
+
+def set_topic(appeal: Appeal | int, *, topic: Topic, actor=None, now: datetime | None = None) -> Appeal:
+    """Correct the topic. An open appeal whose deadline was never extended gets the topic's deadline."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        if appeal.topic_id == topic.pk:
+            return appeal
+        change = {"topic": [_label(appeal.topic), _label(topic)]}
+        appeal.topic = topic
+        if appeal.is_open and not appeal.extension_reason:
+            due_at = deadline_for(appeal.received_at, topic)
+            change["due_at"] = [appeal.due_at.isoformat(), due_at.isoformat()]
+            _set_deadline(appeal, due_at, now)
+        appeal.save(update_fields=["topic", "due_at", "overdue_since"])
+        _record(appeal, Kind.TOPIC_SET, actor, now, topic_code=topic.code, **change)
+    return appeal
+
+
+def start_work(appeal: Appeal | int, *, actor=None, now: datetime | None = None) -> Appeal:
+    """Take the appeal into work, or resume it after the citizen answered."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        _check_step(appeal, "start")
+        if appeal.ministry_id is None:
+            raise Refused(_("Assign appeal #%(id)s to a ministry first.") % {"id": appeal.pk})
+        change = {"status": [appeal.status, Status.IN_PROGRESS]}
+        appeal.status = Status.IN_PROGRESS
+        appeal.save(update_fields=["status"])
+        _record(appeal, Kind.STARTED, actor, now, **change)
+    return appeal
+
+
+def ask_citizen(appeal: Appeal | int, *, question: str, actor=None, now: datetime | None = None) -> Appeal:
+    """Ask the citizen for clarification; the appeal waits for the answer."""
+    now = now or timezone.now()
+    question = _required(question, _("Write the question to the citizen."))
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        _check_step(appeal, "ask_citizen")
+        change = {"status": [appeal.status, Status.AWAITING_CITIZEN]}
+        appeal.status = Status.AWAITING_CITIZEN
+        appeal.save(update_fields=["status"])
+        _record(appeal, Kind.AWAITING_CITIZEN, actor, now, question, **change)
+    return appeal
+
+
+def extend(appeal: Appeal | int, *, due_at: datetime, reason: str, actor=None, now: datetime | None = None) -> Appeal:
+    """Move the deadline later, with a reason. A deadline in the future clears the overdue flag."""
+    now = now or timezone.now()
+    reason = _required(reason, _("Give the reason for the extension."))
+    if due_at is None or due_at <= now:
+        raise Refused(_("The new deadline must be in the future."))
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        _check_step(appeal, "extend")
+        if due_at <= appeal.due_at:
+            raise Refused(
+                _("The new deadline must be later than the current one (%(due)s).")
+                % {"due": timezone.localtime(appeal.due_at).strftime("%d.%m.%Y %H:%M")}
+            )
+        change = {"due_at": [appeal.due_at.isoformat(), due_at.isoformat()]}
+        appeal.extension_reason = reason
+        _set_deadline(appeal, due_at, now)
+        appeal.save(update_fields=["due_at", "overdue_since", "extension_reason"])
+        _record(appeal, Kind.EXTENDED, actor, now, reason, **change)
+    return appeal
+
+
+def resolve(
+    appeal: Appeal | int, *, answer: str, answer_url: str = "", actor=None, now: datetime | None = None
+) -> Appeal:
+    """Close the appeal with the answer given to the citizen."""
+    now = now or timezone.now()
+    answer = _required(answer, _("Write the answer to the citizen."))
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        _check_step(appeal, "resolve")
+        change = {"status": [appeal.status, Status.RESOLVED]}
+        appeal.status, appeal.resolved_at = Status.RESOLVED, now
+        appeal.answer, appeal.answer_url = answer, answer_url
+        appeal.save(update_fields=["status", "resolved_at", "answer", "answer_url"])
+        _record(
+            appeal, Kind.RESOLVED, actor, now, answer, on_time=now <= appeal.due_at, answer_url=answer_url, **change
+        )
+    return appeal
+
+
+def reject(
+    appeal: Appeal | int,
+    *,
+    reason: str,
+    duplicate_of: Appeal | int | None = None,
+    note: str = "",
+    actor=None,
+    now: datetime | None = None,
+) -> Appeal:
+    """Close the appeal as spam, as not an appeal, or as a duplicate of another appeal."""
+    now = now or timezone.now()
+    if reason not in Appeal.RejectionReason.values:
+        raise Refused(_("Choose why the appeal is rejected: spam, not an appeal or a duplicate."))
+    duplicate_pk = duplicate_of.pk if isinstance(duplicate_of, Appeal) else duplicate_of
+    if reason == Appeal.RejectionReason.DUPLICATE and not duplicate_pk:
+        raise Refused(_("Give the number of the appeal this one duplicates."))
+    if reason != Appeal.RejectionReason.DUPLICATE:
+        duplicate_pk = None
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        _check_step(appeal, "reject")
+        if duplicate_pk is not None:
+            if duplicate_pk == appeal.pk:
+                raise Refused(_("An appeal cannot be a duplicate of itself."))
+            if not Appeal.objects.filter(pk=duplicate_pk).exists():
+                raise Refused(_("Appeal #%(id)s does not exist.") % {"id": duplicate_pk})
+        change = {"status": [appeal.status, Status.REJECTED]}
+        appeal.status, appeal.rejection_reason, appeal.duplicate_of_id = Status.REJECTED, reason, duplicate_pk
+        appeal.save(update_fields=["status", "rejection_reason", "duplicate_of"])
+        _record(appeal, Kind.REJECTED, actor, now, note, reason=reason, duplicate_of=duplicate_pk, **change)
+    return appeal
+
+
+def reopen(appeal: Appeal | int, *, reason: str, actor=None, now: datetime | None = None) -> Appeal:
+    """Open a resolved or rejected appeal again, with a fresh deadline from now."""
+    now = now or timezone.now()
+    reason = _required(reason, _("Give the reason for reopening."))
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        _check_step(appeal, "reopen")
+        status = Status.ASSIGNED if appeal.ministry_id else Status.NEW
+        change = {"status": [appeal.status, status]}
+        appeal.status = status
+        appeal.resolved_at, appeal.answer, appeal.answer_url = None, "", ""
+        appeal.rejection_reason, appeal.duplicate_of = "", None
+        appeal.extension_reason = ""
+        _set_deadline(appeal, deadline_for(now, appeal.topic), now)
+        appeal.save()
+        _record(appeal, Kind.REOPENED, actor, now, reason, **change)
+    return appeal
+
+
+def comment(appeal: Appeal | int, *, note: str, actor=None, now: datetime | None = None) -> AppealEvent:
+    """Add an internal note to the history (any status)."""
+    now = now or timezone.now()
+    note = _required(note, _("Write the comment."))
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        return _record(appeal, Kind.COMMENTED, actor, now, note)

@@ -1,0 +1,53 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Ministry, Official, SocialAccount
+
+
+class OfficialInline(admin.TabularInline):
+    model = Official
+    fields = ["full_name", "position", "role", "email", "user", "is_active"]
+    raw_id_fields = ["user"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Ministry)
+class MinistryAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "head", "email", "is_active"]
+    list_filter = ["is_active"]
+    list_select_related = ["head"]
+    search_fields = ["name", "short_name"]
+    prepopulated_fields = {"slug": ["short_name"]}
+    autocomplete_fields = ["head"]
+    inlines = [OfficialInline]
+
+
+@admin.register(Official)
+class OfficialAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "ministry", "position", "role", "email", "user", "is_active"]
+    list_filter = ["ministry", "role", "is_active"]
+    list_select_related = ["ministry", "user"]
+    search_fields = ["full_name", "position", "email", "ministry__short_name"]
+    raw_id_fields = ["user"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # Autocomplete (e.g. "assign to an official") offers active officials only.
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.path.endswith("/autocomplete/"):
+            queryset = queryset.filter(is_active=True).select_related("ministry")
+        return queryset, may_have_duplicates
+
+
+@admin.register(SocialAccount)
+class SocialAccountAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "platform", "kind", "handle", "ministry", "official", "is_active"]
+    list_filter = ["platform", "kind", "ministry", "is_active"]
+    list_select_related = ["ministry", "official"]
+    search_fields = ["title", "handle", "external_id"]
+    autocomplete_fields = ["ministry", "official"]
+    fieldsets = [
+        (None, {"fields": ["platform", "kind", "title", "handle", "external_id", "is_active"]}),
+        (_("Owner"), {"fields": ["ministry", "official"]}),
+        (_("Webhook"), {"fields": ["webhook_secret", "confirmation_code"], "classes": ["collapse"]}),
+    ]

@@ -1,0 +1,135 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Ministry(models.Model):
+    """A ministry or agency of the regional government (ведомство)."""
+
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    short_name = models.CharField(_("short name"), max_length=64, blank=True)
+    slug = models.SlugField(_("slug"), max_length=64, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    head = models.ForeignKey(
+        "Official",
+        verbose_name=_("head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    email = models.EmailField(_("notification e-mail"), blank=True)
+
+    class Meta:
+        verbose_name = _("ministry")
+        verbose_name_plural = _("ministries")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class Official(models.Model):
+    """A person in a ministry: its head, a deputy or a specialist (должностное лицо)."""
+
+    class Role(models.TextChoices):
+        HEAD = "head", _("head")
+        DEPUTY = "deputy", _("deputy head")
+        SPECIALIST = "specialist", _("specialist")
+
+    ministry = models.ForeignKey(
+        Ministry, verbose_name=_("ministry"), on_delete=models.PROTECT, related_name="officials"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="official",
+    )
+    full_name = models.CharField(_("full name"), max_length=255)
+    position = models.CharField(_("position"), max_length=255, blank=True)
+    role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.SPECIALIST)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("official")
+        verbose_name_plural = _("officials")
+        ordering = ["full_name"]
+        indexes = [models.Index(fields=["ministry", "full_name"], name="official_ministry_name_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class SocialAccount(models.Model):
+    """A place where appeals arrive: the Head's account, an official's page, a ministry group."""
+
+    class Platform(models.TextChoices):
+        VK = "vk", _("VK")
+        OK = "ok", _("Odnoklassniki")
+        TELEGRAM = "telegram", _("Telegram")
+        INSTAGRAM = "instagram", _("Instagram")
+        FACEBOOK = "facebook", _("Facebook")
+        TWITTER = "twitter", _("Twitter")
+
+    class Kind(models.TextChoices):
+        HEAD = "head", _("the Head's account")
+        OFFICIAL_PERSONAL = "official_personal", _("official's personal account")
+        OFFICIAL_PAGE = "official_page", _("official page")
+        MINISTRY_GROUP = "ministry_group", _("ministry group")
+
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform)
+    external_id = models.CharField(
+        _("platform id"), max_length=128, help_text=_("The platform's id of the group, page or bot.")
+    )
+    handle = models.CharField(_("handle"), max_length=128, blank=True)
+    title = models.CharField(_("title"), max_length=255, blank=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind)
+    ministry = models.ForeignKey(
+        Ministry,
+        verbose_name=_("ministry"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accounts",
+    )
+    official = models.ForeignKey(
+        Official,
+        verbose_name=_("official"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accounts",
+    )
+    webhook_secret = models.CharField(_("webhook secret"), max_length=255, blank=True)
+    confirmation_code = models.CharField(_("confirmation code"), max_length=64, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("social account")
+        verbose_name_plural = _("social accounts")
+        ordering = ["platform", "handle"]
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "external_id"], name="socialaccount_platform_external_id_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()}: {self.title or self.handle or self.external_id}"
+
+    @property
+    def url(self) -> str:
+        """A link to the account on its platform, where the platform has public pages."""
+        if not self.handle:
+            return ""
+        base = {
+            self.Platform.VK: "https://vk.com/",
+            self.Platform.OK: "https://ok.ru/",
+            self.Platform.TELEGRAM: "https://t.me/",
+            self.Platform.INSTAGRAM: "https://www.instagram.com/",
+            self.Platform.FACEBOOK: "https://www.facebook.com/",
+            self.Platform.TWITTER: "https://x.com/",
+        }[self.platform]
+        return base + self.handle
