@@ -342,9 +342,6 @@ class AppealAdmin(admin.ModelAdmin):
         ):
             services.assign(obj.pk, ministry=data.get("ministry"), official=data.get("assignee"), actor=request.user)
 
-    def save_related(self, request, form, formsets, change):
-        """The history is written by the services; the inline is read-only."""
-
     def has_delete_permission(self, request, obj=None):
         # Appeals are never deleted: reject them as spam, not an appeal or a duplicate.
         return False

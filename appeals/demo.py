@@ -111,7 +111,7 @@ def _login(org: Organisation, username: str, who: str, *, first_name="", last_na
     return user
 
 
-def _operators_group() -> Group:
+def operators_group() -> Group:
     group, _ = Group.objects.get_or_create(name=OPERATORS_GROUP)
     perms = Permission.objects.filter(
         content_type__app_label__in=["appeals", "ministries"],
@@ -124,7 +124,7 @@ def _operators_group() -> Group:
 def ensure_organisation(rng: random.Random) -> Organisation:
     """Create (or find) the demo government. Safe to run again: nothing is duplicated."""
     org = Organisation(topics={t.code: t for t in Topic.objects.all()})
-    operators = _operators_group()
+    operators = operators_group()
     admin = _login(org, "admin", "суперпользователь", first_name="Администратор", staff=True)
     if not admin.is_superuser:
         admin.is_superuser = True

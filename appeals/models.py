@@ -23,7 +23,7 @@ class Topic(models.Model):
     sla_hours = models.PositiveIntegerField(
         _("deadline, hours"), default=24, help_text=_("Hours from arrival to the deadline.")
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -144,6 +144,8 @@ TIME_ZONE = env_str("TIME_ZONE", "Asia/Krasnoyarsk")
 USE_I18N = True
 USE_TZ = True
 
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, opted into early
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {

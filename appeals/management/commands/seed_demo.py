@@ -51,15 +51,17 @@ class Command(BaseCommand):
             self.stdout.write("The database already has appeals: the demo is not seeded again.")
             return
         started = time.monotonic()
-        rng = random.Random(seed)
-        org = demo.ensure_organisation(rng)
+        # Two generators, so that the appeals are the same whether or not the organisation existed.
+        org = demo.ensure_organisation(random.Random(seed))
+        rng = random.Random(seed + 1)
         now = timezone.now()
         plan = self.plan(rng, org, appeals, days, now)
         created = 0
         for start in range(0, len(plan), 100):
             with transaction.atomic():
                 for item in plan[start : start + 100]:
-                    created += self.live(rng, org, item, now)
+                    # Each appeal's life has its own generator: skipping one never shifts the others.
+                    created += self.live(random.Random(f"{seed}-{item['number']}"), org, item, now)
             self.stdout.write(f"  appeals: {min(start + 100, len(plan))}/{len(plan)}", ending="\r")
             self.stdout.flush()
         self.stdout.write("")
@@ -105,6 +107,7 @@ class Command(BaseCommand):
                     "account": account,
                     "received": received,
                     "text": text,
+                    "external_id": f"{number}{rng.randrange(1000, 9999)}",
                 }
             )
         plan.sort(key=lambda item: item["received"])
@@ -119,7 +122,7 @@ class Command(BaseCommand):
         account = item["account"]
         platform = account.platform
         author_id = rng.randrange(10_000_000, 900_000_000)
-        external_id = f"{item['number']}{rng.randrange(1000, 9999)}"
+        external_id = item["external_id"]
         appeal, created = services.create_appeal(
             text=item["text"],
             account=account,

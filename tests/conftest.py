@@ -1,0 +1,57 @@
+"""Personas (healthchecks-style): a press-service operator, a ministry head, a specialist of
+that ministry, and an outsider from another ministry."""
+
+import pytest
+
+from appeals.demo import operators_group
+from appeals.models import Topic
+from ministries.models import Official
+
+from .factories import MinistryFactory, OfficialFactory, UserFactory
+
+
+@pytest.fixture
+def topics(db) -> dict[str, Topic]:
+    return {topic.code: topic for topic in Topic.objects.all()}
+
+
+@pytest.fixture
+def operator(db):
+    user = UserFactory(username="operator", first_name="Дарья", last_name="Тюмерекова", is_staff=True)
+    user.groups.add(operators_group())
+    return user
+
+
+@pytest.fixture
+def ministry_a(db):
+    return MinistryFactory(name="Министерство строительства и ЖКХ", short_name="Минстрой", slug="minstroy")
+
+
+@pytest.fixture
+def ministry_b(db):
+    return MinistryFactory(name="Министерство транспорта", short_name="Минтранс", slug="mintrans")
+
+
+@pytest.fixture
+def head_a(ministry_a):
+    user = UserFactory(username="head_a")
+    head = OfficialFactory(ministry=ministry_a, user=user, full_name="Чебодаев Айдар", role=Official.Role.HEAD)
+    ministry_a.head = head
+    ministry_a.save()
+    return head
+
+
+@pytest.fixture
+def specialist_a(ministry_a):
+    return OfficialFactory(ministry=ministry_a, user=UserFactory(username="spec_a"), full_name="Иванова Мария")
+
+
+@pytest.fixture
+def specialist_b(ministry_b):
+    return OfficialFactory(ministry=ministry_b, user=UserFactory(username="spec_b"), full_name="Сагалаков Олег")
+
+
+@pytest.fixture
+def operator_client(client, operator):
+    client.force_login(operator)
+    return client
