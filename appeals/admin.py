@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import models
 from django.forms import ModelForm, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -182,6 +183,7 @@ def bulk_step(form_class: type[forms.StepForm], description):
 @admin.register(Appeal)
 class AppealAdmin(admin.ModelAdmin):
     form = AppealForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "number",
         "received",

@@ -1,6 +1,8 @@
 """Personas (healthchecks-style): a press-service operator, a ministry head, a specialist of
 that ministry, and an outsider from another ministry."""
 
+import os
+
 import pytest
 
 from appeals.demo import operators_group
@@ -55,3 +57,19 @@ def specialist_b(ministry_b):
 def operator_client(client, operator):
     client.force_login(operator)
     return client
+
+
+def pytest_sessionstart(session):
+    """Under .ci/run (GOVFEEDBACK_REQUIRE_SERVICES=1) the suite must really run on PostgreSQL and
+    Redis: a mistyped DATABASE_URL must fail the run, not fall back to SQLite."""
+    if os.environ.get("GOVFEEDBACK_REQUIRE_SERVICES") != "1":
+        return
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    broker = settings.CELERY_BROKER_URL
+    if "postgresql" not in engine or not broker.startswith("redis://"):
+        raise pytest.UsageError(
+            f"GOVFEEDBACK_REQUIRE_SERVICES=1 but the suite is configured for {engine} and {broker}: "
+            "set DATABASE_URL=postgres://... and CELERY_BROKER_URL=redis://..."
+        )

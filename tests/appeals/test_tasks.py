@@ -1,0 +1,45 @@
+"""The periodic job travels through the configured broker to a real Celery worker.
+
+On the embedded defaults the broker is kombu's filesystem transport; under .ci/run it is the
+real Redis, with the real PostgreSQL behind the worker.
+"""
+
+import time
+from datetime import timedelta
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.utils import timezone
+
+from appeals import tasks
+from appeals.models import Appeal, AppealEvent
+from govfeedback.celery import app
+
+from ..factories import AppealFactory
+
+
+def wait_for(condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_flags_overdue_appeals_sent_through_the_broker():
+    late = AppealFactory.create_batch(3, due_at=timezone.now() - timedelta(hours=1))
+    on_time = AppealFactory(due_at=timezone.now() + timedelta(hours=5))
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):
+        tasks.flag_overdue.delay()
+        assert wait_for(lambda: Appeal.objects.filter(overdue_since__isnull=False).count() == 3)
+    assert set(Appeal.objects.filter(overdue_since__isnull=False)) == set(late)
+    assert on_time not in Appeal.objects.filter(overdue_since__isnull=False)
+    assert AppealEvent.objects.filter(kind=AppealEvent.Kind.OVERDUE).count() == 3
+
+
+def test_beat_runs_the_overdue_job_every_minute():
+    schedule = app.conf.beat_schedule["flag-overdue"]
+    assert schedule["task"] == tasks.flag_overdue.name
+    assert schedule["schedule"] == 60
