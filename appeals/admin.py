@@ -1,8 +1,9 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
-from django.db import models
 from django.forms import ModelForm, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -19,6 +20,8 @@ from ministries.models import SocialAccount
 
 from . import forms, services
 from .models import Appeal, AppealEvent, Topic
+
+PLATFORM_BADGES = {"vk": "VK", "ok": "OK", "telegram": "TG", "instagram": "IG", "facebook": "FB", "twitter": "X"}
 
 
 class CappedCountPaginator(Paginator):
@@ -110,13 +113,31 @@ class AppealEventInline(admin.TabularInline):
 
     @admin.display(description=_("change"))
     def change(self, event):
-        parts = [
-            f"{field}: {old or '—'} → {new or '—'}"
-            for field, value in event.data.items()
-            if isinstance(value, list) and len(value) == 2 and value[0] != value[1]
-            for old, new in [value]
-        ]
-        return "; ".join(parts)
+        return describe_change(event)
+
+
+def _show(field: str, value):
+    """A value from an event's data, as a person reads it."""
+    if value in (None, ""):
+        return "—"
+    if field == "status":
+        return Appeal.Status(value).label
+    if field == "due_at":
+        return date_format(timezone.localtime(datetime.fromisoformat(value)), "d.m.Y H:i")
+    return value
+
+
+def describe_change(event: AppealEvent) -> str:
+    """ "Status: new → assigned; ministry: — → Минстрой" from the event's [old, new] pairs."""
+    parts = []
+    for field, value in event.data.items():
+        if isinstance(value, list) and len(value) == 2 and value[0] != value[1]:
+            try:
+                label = capfirst(Appeal._meta.get_field(field).verbose_name)
+            except FieldDoesNotExist:
+                label = field
+            parts.append(f"{label}: {_show(field, value[0])} → {_show(field, value[1])}")
+    return "; ".join(parts)
 
 
 class AppealForm(ModelForm):
@@ -124,7 +145,7 @@ class AppealForm(ModelForm):
 
     class Meta:
         model = Appeal
-        fields = ["text", "author_name", "author_url", "received_at", "account", "topic", "ministry", "assignee"]
+        fields = ["text", "author_name", "received_at", "account", "topic", "ministry", "assignee"]
 
     def clean(self):
         data = super().clean()
@@ -183,18 +204,18 @@ def bulk_step(form_class: type[forms.StepForm], description):
 @admin.register(Appeal)
 class AppealAdmin(admin.ModelAdmin):
     form = AppealForm
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    # The deadline and the status first: they are what an operator scans the list for.
     list_display = [
         "number",
-        "received",
-        "source",
-        "author_name",
+        "deadline",
+        "status",
         "excerpt",
         "topic",
         "ministry",
-        "assignee",
-        "status",
-        "deadline",
+        "assignee_name",
+        "source",
+        "author_name",
+        "received",
     ]
     list_display_links = ["number", "excerpt"]
     list_select_related = ["account", "topic", "ministry", "assignee"]
@@ -216,6 +237,14 @@ class AppealAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["appeals/admin.css"]}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Routing picks existing topics, ministries and officials; it does not edit them.
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and hasattr(formfield.widget, "can_add_related"):
+            formfield.widget.can_add_related = formfield.widget.can_change_related = False
+            formfield.widget.can_delete_related = formfield.widget.can_view_related = False
+        return formfield
 
     # --- the list -------------------------------------------------------------------------
 
@@ -245,15 +274,20 @@ class AppealAdmin(admin.ModelAdmin):
         if account is None:
             return _("entered by hand")
         return format_html(
-            '<span class="gf-platform gf-platform-{}">{}</span> {}',
+            '<span class="gf-platform gf-platform-{}" title="{}">{}</span> {}',
             account.platform,
-            account.get_platform_display(),
-            account.title or account.handle,
+            f"{account.get_platform_display()}: {account.title}",
+            PLATFORM_BADGES[account.platform],
+            account.handle or account.external_id,
         )
+
+    @admin.display(description=_("assignee"), ordering="assignee__full_name")
+    def assignee_name(self, appeal):
+        return appeal.assignee.short_name if appeal.assignee else "—"
 
     @admin.display(description=_("text"))
     def excerpt(self, appeal):
-        return Truncator(appeal.text).chars(90)
+        return Truncator(appeal.text).chars(70)
 
     @admin.display(description=_("deadline"), ordering="due_at")
     def deadline(self, appeal):
@@ -271,7 +305,7 @@ class AppealAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [
-                (_("Appeal"), {"fields": ["text", "author_name", "author_url", "received_at", "account"]}),
+                (_("Appeal"), {"fields": ["text", "author_name", "received_at", "account"]}),
                 (_("Routing"), {"fields": ["topic", "ministry", "assignee"]}),
             ]
         return [
@@ -332,7 +366,6 @@ class AppealAdmin(admin.ModelAdmin):
                 received_at=data.get("received_at"),
                 topic=data.get("topic"),
                 author_name=data.get("author_name", ""),
-                author_url=data.get("author_url", ""),
                 actor=request.user,
             )
             obj.pk = appeal.pk

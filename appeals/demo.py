@@ -17,6 +17,15 @@ from ministries.models import Ministry, Official, SocialAccount
 from . import demo_data
 from .models import Topic
 
+# The source's topic shares (Khakassia, 2019).
+TOPIC_SHARES = [
+    ("housing_utilities_landscaping", 45),
+    ("waste_reform", 15),
+    ("roads_transport", 13),
+    ("ecology", 10),
+    ("other", 17),
+]
+
 OPERATORS_GROUP = "Операторы пресс-службы"
 
 # slug, full name, short name, VK group handle, the topics it answers for by default

@@ -63,6 +63,12 @@ class Official(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    @property
+    def short_name(self) -> str:
+        """ "Павлова Наталья Николаевна" → "Павлова Н. Н." """
+        surname, *names = self.full_name.split()
+        return " ".join([surname, *(f"{name[0]}." for name in names)])
+
 
 class SocialAccount(models.Model):
     """A place where appeals arrive: the Head's account, an official's page, a ministry group."""

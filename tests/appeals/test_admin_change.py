@@ -64,9 +64,7 @@ class TestChangePage:
         assert (appeal.assignee, appeal.status) == (specialist_a, Appeal.Status.ASSIGNED)
         assert appeal.events.get().actor == operator
 
-    def test_it_refuses_an_assignee_from_another_ministry_on_the_page(
-        self, operator_client, ministry_a, specialist_b
-    ):
+    def test_it_refuses_an_assignee_from_another_ministry_on_the_page(self, operator_client, ministry_a, specialist_b):
         appeal = AppealFactory()
         response = operator_client.post(
             change_url(appeal), routing_form(appeal, ministry=ministry_a.pk, assignee=specialist_b.pk)
@@ -90,7 +88,6 @@ class TestChangePage:
             {
                 "text": "Звонок: в с. Аскиз не работает уличное освещение",
                 "author_name": "Пётр Сазанаков",
-                "author_url": "",
                 "received_at_0": timezone.localtime().strftime("%d.%m.%Y"),
                 "received_at_1": timezone.localtime().strftime("%H:%M:%S"),
                 "account": "",

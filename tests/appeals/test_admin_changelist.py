@@ -34,8 +34,12 @@ class TestList:
 
     def test_it_shows_the_source_author_text_and_deadline(self, operator_client, ministry_a):
         account = AccountFactory(platform=SocialAccount.Platform.TELEGRAM, title="Глава Республики — Telegram")
-        AppealFactory(account=account, author_name="Анна Кызласова", ministry=ministry_a,
-                      text="В Черногорске не вывозят мусор уже неделю, контейнеры переполнены")
+        AppealFactory(
+            account=account,
+            author_name="Анна Кызласова",
+            ministry=ministry_a,
+            text="В Черногорске не вывозят мусор уже неделю, контейнеры переполнены",
+        )
         html = operator_client.get(URL).content.decode()
         assert "Глава Республики — Telegram" in html
         assert "Анна Кызласова" in html
@@ -124,8 +128,13 @@ class TestBulkActions:
         appeals = AppealFactory.create_batch(2)
         later = timezone.localtime() + timedelta(days=5)
         self.post_action(
-            operator_client, "bulk_extend", appeals, apply="1", reason="Комиссия выезжает в понедельник",
-            due_at_0=later.strftime("%d.%m.%Y"), due_at_1=later.strftime("%H:%M:%S"),
+            operator_client,
+            "bulk_extend",
+            appeals,
+            apply="1",
+            reason="Комиссия выезжает в понедельник",
+            due_at_0=later.strftime("%d.%m.%Y"),
+            due_at_1=later.strftime("%H:%M:%S"),
         )
         assert Appeal.objects.filter(extension_reason="Комиссия выезжает в понедельник").count() == 2
 
@@ -134,8 +143,13 @@ class TestBulkActions:
         before = sorted(Appeal.objects.values_list("due_at", flat=True))
         past = timezone.localtime() - timedelta(days=1)
         response = self.post_action(
-            operator_client, "bulk_extend", appeals, apply="1", reason="Причина",
-            due_at_0=past.strftime("%d.%m.%Y"), due_at_1=past.strftime("%H:%M:%S"),
+            operator_client,
+            "bulk_extend",
+            appeals,
+            apply="1",
+            reason="Причина",
+            due_at_0=past.strftime("%d.%m.%Y"),
+            due_at_1=past.strftime("%H:%M:%S"),
         )
         messages = [str(m) for m in response.context["messages"]]
         assert any("будущем" in m for m in messages)
@@ -146,8 +160,13 @@ class TestBulkActions:
         appeals = AppealFactory.create_batch(2)
         later = timezone.localtime() + timedelta(days=5)
         response = self.post_action(
-            operator_client, "bulk_extend", appeals, apply="1", reason="",
-            due_at_0=later.strftime("%d.%m.%Y"), due_at_1=later.strftime("%H:%M:%S"),
+            operator_client,
+            "bulk_extend",
+            appeals,
+            apply="1",
+            reason="",
+            due_at_0=later.strftime("%d.%m.%Y"),
+            due_at_1=later.strftime("%H:%M:%S"),
         )
         assert response.context["form"].errors["reason"]
         assert not Appeal.objects.exclude(extension_reason="").exists()

@@ -36,7 +36,10 @@ class TestCreate:
         topics["roads_transport"].save()
         received = timezone.now() - timedelta(hours=1)
         appeal, created = services.create_appeal(
-            text="Яма на дороге", account=AccountFactory(), external_id="1", received_at=received,
+            text="Яма на дороге",
+            account=AccountFactory(),
+            external_id="1",
+            received_at=received,
             topic=topics["roads_transport"],
         )
         assert created
@@ -68,7 +71,7 @@ class TestCreate:
         assert Appeal.objects.filter(account=None, external_id="").count() == 2
 
     def test_it_refuses_an_empty_text(self):
-        with pytest.raises(services.Refused, match="text|текст"):
+        with pytest.raises(services.Refused, match="текст"):
             services.create_appeal(text="   ", account=AccountFactory(), external_id="5")
         assert not Appeal.objects.exists()
 
@@ -127,7 +130,11 @@ class TestLifecycle:
         assert appeal.status == Status.RESOLVED
         assert appeal.resolved_at is not None
         assert list(appeal.events.values_list("kind", flat=True)) == [
-            Kind.ASSIGNED, Kind.STARTED, Kind.AWAITING_CITIZEN, Kind.STARTED, Kind.RESOLVED,
+            Kind.ASSIGNED,
+            Kind.STARTED,
+            Kind.AWAITING_CITIZEN,
+            Kind.STARTED,
+            Kind.RESOLVED,
         ]
         assert appeal.events.last().data["on_time"] is True
 
@@ -152,8 +159,11 @@ class TestLifecycle:
 class TestExtend:
     def test_it_moves_the_deadline_and_clears_the_overdue_flag(self, operator):
         now = timezone.now()
-        appeal = AppealFactory(received_at=now - timedelta(hours=30), due_at=now - timedelta(hours=6),
-                               overdue_since=now - timedelta(hours=6))
+        appeal = AppealFactory(
+            received_at=now - timedelta(hours=30),
+            due_at=now - timedelta(hours=6),
+            overdue_since=now - timedelta(hours=6),
+        )
         new_due = now + timedelta(days=3)
         appeal = services.extend(appeal, due_at=new_due, reason="Нужен выезд комиссии", actor=operator, now=now)
         assert (appeal.due_at, appeal.overdue_since) == (new_due, None)
@@ -164,9 +174,7 @@ class TestExtend:
     def test_it_refuses_an_extension_into_the_past(self):
         appeal = AppealFactory()
         past = timezone.now() - timedelta(hours=1)
-        assert_refused_and_unchanged(
-            appeal, lambda: services.extend(appeal, due_at=past, reason="Причина"), "будущем"
-        )
+        assert_refused_and_unchanged(appeal, lambda: services.extend(appeal, due_at=past, reason="Причина"), "будущем")
 
     def test_it_refuses_an_extension_without_a_reason(self):
         appeal = AppealFactory()
@@ -176,9 +184,7 @@ class TestExtend:
     def test_it_refuses_a_deadline_earlier_than_the_current_one(self):
         appeal = AppealFactory(due_at=timezone.now() + timedelta(days=5))
         sooner = timezone.now() + timedelta(days=1)
-        assert_refused_and_unchanged(
-            appeal, lambda: services.extend(appeal, due_at=sooner, reason="Причина"), "позже"
-        )
+        assert_refused_and_unchanged(appeal, lambda: services.extend(appeal, due_at=sooner, reason="Причина"), "позже")
 
 
 @pytest.mark.django_db
@@ -187,7 +193,9 @@ class TestRejectAndReopen:
         original, duplicate = AppealFactory(), AppealFactory()
         duplicate = services.reject(duplicate, reason="duplicate", duplicate_of=original.pk)
         assert (duplicate.status, duplicate.rejection_reason, duplicate.duplicate_of) == (
-            Status.REJECTED, "duplicate", original,
+            Status.REJECTED,
+            "duplicate",
+            original,
         )
 
     def test_it_refuses_a_duplicate_without_the_original(self):
@@ -206,9 +214,15 @@ class TestRejectAndReopen:
 
     def test_it_reopens_with_a_fresh_deadline(self, topics, ministry_a):
         now = timezone.now()
-        appeal = AppealFactory(topic=topics["ecology"], ministry=ministry_a, status=Status.RESOLVED,
-                               resolved_at=now - timedelta(days=1), answer="Ответ",
-                               received_at=now - timedelta(days=5), due_at=now - timedelta(days=4))
+        appeal = AppealFactory(
+            topic=topics["ecology"],
+            ministry=ministry_a,
+            status=Status.RESOLVED,
+            resolved_at=now - timedelta(days=1),
+            answer="Ответ",
+            received_at=now - timedelta(days=5),
+            due_at=now - timedelta(days=4),
+        )
         appeal = services.reopen(appeal, reason="Заявитель пишет, что проблема вернулась", now=now)
         assert (appeal.status, appeal.resolved_at, appeal.answer) == (Status.ASSIGNED, None, "")
         assert appeal.due_at == now + timedelta(hours=24)
@@ -259,4 +273,3 @@ def test_it_keeps_the_history_append_only():
 def test_it_refuses_a_missing_appeal():
     with pytest.raises(services.Refused, match="999999"):
         services.start_work(999999)
-

@@ -31,8 +31,10 @@ def wait_for(condition, timeout=30.0):
 def test_a_worker_flags_overdue_appeals_sent_through_the_broker():
     late = AppealFactory.create_batch(3, due_at=timezone.now() - timedelta(hours=1))
     on_time = AppealFactory(due_at=timezone.now() + timedelta(hours=5))
-    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):
-        tasks.flag_overdue.delay()
+    # A queue of its own, so that a worker of `make run` on the same broker cannot take the task.
+    queue = "govfeedback-tests"
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", queues=[queue]):
+        tasks.flag_overdue.apply_async(queue=queue)
         assert wait_for(lambda: Appeal.objects.filter(overdue_since__isnull=False).count() == 3)
     assert set(Appeal.objects.filter(overdue_since__isnull=False)) == set(late)
     assert on_time not in Appeal.objects.filter(overdue_since__isnull=False)

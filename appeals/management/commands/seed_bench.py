@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from appeals import demo, demo_data
 from appeals.models import Appeal, AppealEvent
-from appeals.management.commands.seed_demo import TOPIC_SHARES
 
 OPEN_STATUSES = ["new", "assigned", "in_progress", "awaiting_citizen"]
 
@@ -41,17 +40,28 @@ class Command(BaseCommand):
         org = demo.ensure_organisation(rng)
         demo.print_logins(self.stdout, org)
         accounts = [*org.head_accounts, *org.groups.values(), *org.pages.values()]
-        topic_codes = [code for code, share in TOPIC_SHARES for _ in range(share)]
-        texts = {code: [demo.appeal_text(rng, code)[0] for _ in range(200)] for code, _ in TOPIC_SHARES}
-        answers = {code: [a.format(place="") for a in demo_data.ANSWERS[code]] for code, _ in TOPIC_SHARES}
+        topic_codes = [code for code, share in demo.TOPIC_SHARES for _ in range(share)]
+        texts = {code: [demo.appeal_text(rng, code)[0] for _ in range(200)] for code, _ in demo.TOPIC_SHARES}
+        answers = {code: [a.format(place="") for a in demo_data.ANSWERS[code]] for code, _ in demo.TOPIC_SHARES}
         now = timezone.now()
         offset = (Appeal.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
         started, done = time.monotonic(), 0
         while done < appeals:
             size = min(batch, appeals - done)
             rows = [
-                self.appeal(rng, org, accounts, topic_codes, texts, answers, now, days, open_share, overdue_share,
-                            f"b{offset + done + i}")
+                self.appeal(
+                    rng,
+                    org,
+                    accounts,
+                    topic_codes,
+                    texts,
+                    answers,
+                    now,
+                    days,
+                    open_share,
+                    overdue_share,
+                    f"b{offset + done + i}",
+                )
                 for i in range(size)
             ]
             with transaction.atomic():
@@ -63,10 +73,12 @@ class Command(BaseCommand):
             self.stdout.flush()
         elapsed = time.monotonic() - started
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(
-            f"Seeded {appeals:,} appeals in {elapsed:.1f} s ({appeals / elapsed:,.0f} appeals/s); "
-            f"the table holds {Appeal.objects.count():,}."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {appeals:,} appeals in {elapsed:.1f} s ({appeals / elapsed:,.0f} appeals/s); "
+                f"the table holds {Appeal.objects.count():,}."
+            )
+        )
 
     def appeal(self, rng, org, accounts, topic_codes, texts, answers, now, days, open_share, overdue_share, ext):
         code = rng.choice(topic_codes)
@@ -76,9 +88,16 @@ class Command(BaseCommand):
         assignee = rng.choice(org.specialists[ministry.slug]) if rng.random() < 0.8 else None
         received = now - timedelta(seconds=rng.uniform(0, days * 86400))
         appeal = Appeal(
-            account=account, external_id=ext, text=rng.choice(texts[code]), received_at=received, topic=topic,
-            ministry=ministry, assignee=assignee, author_name=demo.person_name(rng).rsplit(" ", 1)[0],
-            author_external_id=str(rng.randrange(10**7, 10**9)), due_at=received + timedelta(hours=topic.sla_hours),
+            account=account,
+            external_id=ext,
+            text=rng.choice(texts[code]),
+            received_at=received,
+            topic=topic,
+            ministry=ministry,
+            assignee=assignee,
+            author_name=demo.person_name(rng).rsplit(" ", 1)[0],
+            author_external_id=str(rng.randrange(10**7, 10**9)),
+            due_at=received + timedelta(hours=topic.sla_hours),
         )
         if rng.random() < open_share:
             appeal.status = rng.choice(OPEN_STATUSES) if assignee else "new"
@@ -101,8 +120,14 @@ class Command(BaseCommand):
         for appeal in appeals:
             yield AppealEvent(appeal_id=appeal.pk, at=appeal.received_at, kind=Kind.CREATED)
             if appeal.status == "resolved":
-                yield AppealEvent(appeal_id=appeal.pk, at=appeal.resolved_at, kind=Kind.RESOLVED,
-                                  data={"on_time": appeal.resolved_at <= appeal.due_at}, note=appeal.answer)
+                yield AppealEvent(
+                    appeal_id=appeal.pk,
+                    at=appeal.resolved_at,
+                    kind=Kind.RESOLVED,
+                    data={"on_time": appeal.resolved_at <= appeal.due_at},
+                    note=appeal.answer,
+                )
             elif appeal.status == "rejected":
-                yield AppealEvent(appeal_id=appeal.pk, at=appeal.received_at, kind=Kind.REJECTED,
-                                  data={"reason": "spam"})
+                yield AppealEvent(
+                    appeal_id=appeal.pk, at=appeal.received_at, kind=Kind.REJECTED, data={"reason": "spam"}
+                )

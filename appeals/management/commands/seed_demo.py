@@ -15,14 +15,6 @@ from django.utils import timezone
 from appeals import demo, demo_data, services, sla
 from appeals.models import Appeal
 
-# The source's topic shares (Khakassia, 2019).
-TOPIC_SHARES = [
-    ("housing_utilities_landscaping", 45),
-    ("waste_reform", 15),
-    ("roads_transport", 13),
-    ("ecology", 10),
-    ("other", 17),
-]
 PLATFORM_URLS = {
     "vk": "https://vk.com/wall-{account}_{post}?reply={id}",
     "ok": "https://ok.ru/group/{account}/topic/{post}",
@@ -79,7 +71,7 @@ class Command(BaseCommand):
 
     def plan(self, rng, org, count, days, now):
         """What arrives: topic, account, text and time of each appeal; spam among them."""
-        topics = [code for code, share in TOPIC_SHARES for _ in range(round(count * share / 100))]
+        topics = [code for code, share in demo.TOPIC_SHARES for _ in range(round(count * share / 100))]
         topics = (topics + ["other"] * count)[:count]
         rng.shuffle(topics)
         plan = []
