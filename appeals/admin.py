@@ -38,7 +38,8 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.limit + 1].count()
+        # No ORDER BY: which limit + 1 rows are counted does not matter, and sorting would.
+        return self.object_list.order_by()[: self.limit + 1].count()
 
     @property
     def is_capped(self) -> bool:
@@ -431,6 +432,7 @@ class AppealEventAdmin(admin.ModelAdmin):
     """The whole history, read-only: who did what to which appeal and when."""
 
     list_display = ["at", "appeal_link", "kind", "who", "note_excerpt"]
+    ordering = ["-at", "-id"]
     list_filter = ["kind", "at"]
     show_full_result_count = False
     paginator = CappedCountPaginator
@@ -462,7 +464,8 @@ class AppealEventAdmin(admin.ModelAdmin):
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "default_ministry", "sla_hours", "position", "is_active"]
-    list_editable = ["default_ministry", "sla_hours", "position", "is_active"]
+    # Not the ministry: a select per row would query the ministries once per row.
+    list_editable = ["sla_hours", "position", "is_active"]
     list_select_related = ["default_ministry"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}

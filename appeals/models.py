@@ -265,6 +265,8 @@ class AppealEvent(models.Model):
         ordering = ["at", "id"]
         indexes = [
             models.Index(fields=["appeal", "at"], name="appealevent_appeal_at_idx"),
+            # The history list, newest first.
+            models.Index(F("at").desc(), F("id").desc(), name="appealevent_at_idx"),
             models.Index(fields=["kind", "at"], name="appealevent_kind_at_idx"),
         ]
 

@@ -1,0 +1,88 @@
+"""The admin pages for ministries, officials, accounts, topics and the history."""
+
+import pytest
+from django.urls import reverse
+
+from appeals import services
+from ministries.models import SocialAccount
+
+from ..factories import AccountFactory, AppealFactory, MinistryFactory, OfficialFactory
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 30])
+def test_the_officials_list_runs_a_fixed_number_of_queries(operator_client, django_assert_num_queries, rows):
+    ministry = MinistryFactory()
+    OfficialFactory.create_batch(rows, ministry=ministry)
+    # 1 session, 2 user, 3-4 permissions, 5 ministries for the filter, 6 count of the filtered list,
+    # 7 count of the whole list (small tables show it), 8 the page with ministry and login joined.
+    with django_assert_num_queries(8):
+        response = operator_client.get(reverse("admin:ministries_official_changelist"))
+    assert len(response.context["cl"].result_list) == rows
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 30])
+def test_the_ministries_list_runs_a_fixed_number_of_queries(operator_client, django_assert_num_queries, rows):
+    for _ in range(rows):
+        ministry = MinistryFactory()
+        ministry.head = OfficialFactory(ministry=ministry)
+        ministry.save()
+    # 1 session, 2 user, 3-4 permissions, 5-6 counts (filtered, whole), 7 the page with each head joined.
+    with django_assert_num_queries(7):
+        response = operator_client.get(reverse("admin:ministries_ministry_changelist"))
+    assert len(response.context["cl"].result_list) == rows
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 30])
+def test_the_accounts_list_runs_a_fixed_number_of_queries(operator_client, django_assert_num_queries, rows):
+    ministry = MinistryFactory()
+    AccountFactory.create_batch(rows, ministry=ministry, kind=SocialAccount.Kind.MINISTRY_GROUP)
+    # 1 session, 2 user, 3-4 permissions, 5 ministries for the filter, 6-7 counts (filtered, whole),
+    # 8 the page with ministry and official joined.
+    with django_assert_num_queries(8):
+        response = operator_client.get(reverse("admin:ministries_socialaccount_changelist"))
+    assert len(response.context["cl"].result_list) == rows
+
+
+@pytest.mark.django_db
+def test_the_topics_list_shows_the_five_topics_with_their_deadlines(operator_client, django_assert_num_queries):
+    # 1 session, 2 user, 3-4 permissions, 5-6 counts (filtered, whole), 7 topics with default ministry.
+    with django_assert_num_queries(7):
+        html = operator_client.get(reverse("admin:appeals_topic_changelist")).content.decode()
+    for name in ["ЖКХ и благоустройство", "Мусорная реформа", "Дороги и транспорт", "Экология", "Прочее"]:
+        assert name in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 30])
+def test_the_history_list_runs_a_fixed_number_of_queries(operator_client, django_assert_num_queries, rows):
+    for appeal in AppealFactory.create_batch(rows):
+        services.comment(appeal, note="Позвонили заявителю")
+    # 1 session, 2 user, 3-4 permissions, 5 capped count, 6 the page of events.
+    with django_assert_num_queries(6):
+        response = operator_client.get(reverse("admin:appeals_appealevent_changelist"))
+    assert len(response.context["cl"].result_list) == rows
+
+
+@pytest.mark.django_db
+def test_the_history_cannot_be_edited_or_deleted(operator_client):
+    event = services.comment(AppealFactory(), note="Позвонили заявителю")
+    url = reverse("admin:appeals_appealevent_change", args=[event.pk])
+    operator_client.post(url, {"note": "Переписано"})
+    operator_client.post(reverse("admin:appeals_appealevent_delete", args=[event.pk]), {"post": "yes"})
+    event.refresh_from_db()
+    assert event.note == "Позвонили заявителю"
+
+
+@pytest.mark.django_db
+def test_officials_autocomplete_offers_active_officials_only(operator_client, ministry_a):
+    OfficialFactory(ministry=ministry_a, full_name="Кызласов Активный")
+    OfficialFactory(ministry=ministry_a, full_name="Кызласов Уволенный", is_active=False)
+    response = operator_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "appeals", "model_name": "appeal", "field_name": "assignee", "term": "Кызласов"},
+    )
+    names = [result["text"] for result in response.json()["results"]]
+    assert names == ["Кызласов Активный"]
