@@ -18,8 +18,8 @@ from django.utils.translation import ngettext
 
 from ministries.models import SocialAccount
 
-from . import forms, services
-from .models import Appeal, AppealEvent, Topic
+from . import forms, notifications, services
+from .models import Appeal, AppealEvent, Notification, Topic
 
 PLATFORM_BADGES = {"vk": "VK", "ok": "OK", "telegram": "TG", "instagram": "IG", "facebook": "FB", "twitter": "X"}
 
@@ -56,6 +56,8 @@ class DeadlineFilter(admin.SimpleListFilter):
             ("due_soon", _("due soon")),
             ("due_today", _("due today")),
             ("extended", _("extended")),
+            ("first_answer_overdue", _("no first answer in time")),
+            ("paused", _("clock stopped")),
         ]
 
     def queryset(self, request, queryset):
@@ -70,6 +72,10 @@ class DeadlineFilter(admin.SimpleListFilter):
             return queryset.open().filter(due_at__gte=now, due_at__lte=end_of_day)
         if value == "extended":
             return queryset.open().exclude(extension_reason="")
+        if value == "first_answer_overdue":
+            return queryset.first_answer_overdue(now)
+        if value == "paused":
+            return queryset.open().filter(paused_at__isnull=False)
         return queryset
 
 
@@ -139,6 +145,41 @@ def describe_change(event: AppealEvent) -> str:
                 label = field
             parts.append(f"{label}: {_show(field, value[0])} → {_show(field, value[1])}")
     return "; ".join(parts)
+
+
+class NotificationInline(admin.TabularInline):
+    model = Notification
+    fields = ["created_at", "kind", "channel", "recipient_name", "address", "delivery", "attempts", "last_error"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    ordering = ["created_at", "id"]
+    verbose_name_plural = _("reminders and escalations")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("delivery"))
+    def delivery(self, notification):
+        return delivery_state(notification)
+
+
+def delivery_state(notification: Notification) -> str:
+    labels = {"sent": _("sent"), "failed": _("failed"), "pending": _("waiting")}
+    when = notification.sent_at or notification.gave_up_at or notification.next_attempt_at
+    return format_html(
+        '<span class="gf-delivery gf-delivery-{}">{}</span> {}',
+        notification.state,
+        labels[notification.state],
+        date_format(timezone.localtime(when), "d.m.y H:i"),
+    )
 
 
 class AppealForm(ModelForm):
@@ -227,7 +268,7 @@ class AppealAdmin(admin.ModelAdmin):
     show_full_result_count = False
     paginator = CappedCountPaginator
     autocomplete_fields = ["account", "ministry", "assignee"]
-    inlines = [AppealEventInline]
+    inlines = [AppealEventInline, NotificationInline]
     actions = [
         bulk_step(forms.AssignMinistryForm, _("Assign to a ministry")),
         bulk_step(forms.AssignOfficialForm, _("Assign to an official")),
@@ -301,6 +342,24 @@ class AppealAdmin(admin.ModelAdmin):
             date_format(timezone.localtime(appeal.due_at), "d.m.y H:i"),
         )
 
+    @admin.display(description=_("first answer"))
+    def first_answer(self, appeal):
+        if appeal.first_answered_at:
+            answered = date_format(timezone.localtime(appeal.first_answered_at), "d.m.y H:i")
+            late = appeal.first_answer_due_at and appeal.first_answered_at > appeal.first_answer_due_at
+            return format_html(
+                '<span class="gf-deadline gf-deadline-{}">{}</span>',
+                "late" if late else "closed",
+                _("answered %(when)s") % {"when": answered},
+            )
+        if appeal.first_answer_due_at is None:
+            return "—"
+        return format_html(
+            '<span class="gf-deadline gf-deadline-{}">{}</span>',
+            appeal.first_answer_state(),
+            _("due %(when)s") % {"when": date_format(timezone.localtime(appeal.first_answer_due_at), "d.m.y H:i")},
+        )
+
     # --- one appeal ---------------------------------------------------------------------------
 
     def get_fieldsets(self, request, obj=None):
@@ -312,7 +371,20 @@ class AppealAdmin(admin.ModelAdmin):
         return [
             (_("Source"), {"fields": ["source_link", "author", "written_at", "received_at", "text"]}),
             (_("Routing"), {"fields": ["topic", "ministry", "assignee"]}),
-            (_("Status and deadline"), {"fields": ["status", "deadline", "extension_reason", "overdue_since"]}),
+            (
+                _("Status and deadlines"),
+                {
+                    "fields": [
+                        "status",
+                        "first_answer",
+                        "deadline",
+                        "extension_reason",
+                        "paused_at",
+                        "overdue_since",
+                        "escalated_at",
+                    ]
+                },
+            ),
             (_("Answer"), {"fields": ["answer", "answer_url", "resolved_at", "rejection_reason", "duplicate_of"]}),
         ]
 
@@ -320,6 +392,9 @@ class AppealAdmin(admin.ModelAdmin):
         if obj is None:
             return []
         readonly = [
+            "first_answer",
+            "paused_at",
+            "escalated_at",
             "source_link",
             "author",
             "written_at",
@@ -463,9 +538,95 @@ class AppealEventAdmin(admin.ModelAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "default_ministry", "sla_hours", "position", "is_active"]
+    list_display = [
+        "name",
+        "code",
+        "default_ministry",
+        "sla_hours",
+        "sla_mode",
+        "pause_when_awaiting",
+        "position",
+        "is_active",
+    ]
     # Not the ministry: a select per row would query the ministries once per row.
-    list_editable = ["sla_hours", "position", "is_active"]
+    list_editable = ["sla_hours", "sla_mode", "pause_when_awaiting", "position", "is_active"]
     list_select_related = ["default_ministry"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}
+
+
+class DeliveryFilter(admin.SimpleListFilter):
+    title = _("delivery")
+    parameter_name = "delivery"
+
+    def lookups(self, request, model_admin):
+        return [("pending", _("waiting")), ("sent", _("sent")), ("failed", _("failed"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "pending":
+            return queryset.pending()
+        if value == "sent":
+            return queryset.filter(sent_at__isnull=False)
+        if value == "failed":
+            return queryset.filter(gave_up_at__isnull=False, sent_at__isnull=True)
+        return queryset
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Every reminder, escalation and digest, with its delivery: what was sent, what failed and why."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "channel",
+        "recipient_name",
+        "address",
+        "appeal_link",
+        "delivery",
+        "attempts",
+        "error",
+    ]
+    list_filter = [DeliveryFilter, "kind", "channel", "created_at"]
+    search_fields = ["recipient_name", "address", "=appeal__id"]
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    list_per_page = 100
+    actions = ["retry"]
+
+    class Media:
+        css = {"all": ["appeals/admin.css"]}
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("appeal"), ordering="appeal_id")
+    def appeal_link(self, notification):
+        if notification.appeal_id is None:
+            return "—"
+        url = reverse("admin:appeals_appeal_change", args=[notification.appeal_id])
+        return format_html('<a href="{}">№ {}</a>', url, notification.appeal_id)
+
+    @admin.display(description=_("delivery"))
+    def delivery(self, notification):
+        return delivery_state(notification)
+
+    @admin.display(description=_("last error"))
+    def error(self, notification):
+        return Truncator(notification.last_error).chars(80)
+
+    @admin.action(description=_("Send again"), permissions=["view"])
+    def retry(self, request, queryset):
+        count = notifications.retry(queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d notification will be sent again.", "%(count)d notifications will be sent again.", count)
+            % {"count": count},
+        )

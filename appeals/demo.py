@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from ministries.models import Ministry, Official, SocialAccount
+from ministries.roles import OPERATORS_GROUP
 
 from . import demo_data
 from .models import Topic
@@ -26,7 +27,6 @@ TOPIC_SHARES = [
     ("other", 17),
 ]
 
-OPERATORS_GROUP = "Операторы пресс-службы"
 
 # slug, full name, short name, VK group handle, the topics it answers for by default
 MINISTRIES = [

@@ -42,6 +42,16 @@ class AskCitizenForm(StepForm):
         services.ask_citizen(appeal, question=self.cleaned_data["question"], actor=actor)
 
 
+class ReplyForm(StepForm):
+    title = _("Answer the citizen (the appeal stays open)")
+    submit_label = _("Publish the answer")
+    text = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 4}))
+    answer_url = forms.URLField(label=_("Where the answer is published"), required=False, assume_scheme="https")
+
+    def apply(self, appeal, actor):
+        services.reply(appeal, text=self.cleaned_data["text"], answer_url=self.cleaned_data["answer_url"], actor=actor)
+
+
 class ExtendForm(StepForm):
     title = _("Extend the deadline")
     submit_label = _("Extend")
@@ -133,6 +143,7 @@ class SetTopicForm(StepForm):
 STEP_FORMS: dict[str, type[StepForm]] = {
     "start": StartForm,
     "ask_citizen": AskCitizenForm,
+    "reply": ReplyForm,
     "extend": ExtendForm,
     "resolve": ResolveForm,
     "reject": RejectForm,

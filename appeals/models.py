@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -8,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Topic(models.Model):
-    """What an appeal is about (тематика); the source's five are created by a migration."""
+    """What an appeal is about (тематика); the source's five are created by a migration.
+
+    A topic carries its deadline policy: how many hours, counted on the calendar or in working
+    hours, and whether waiting for the citizen stops the clock.
+    """
+
+    class SlaMode(models.TextChoices):
+        CALENDAR = "calendar", _("calendar hours")
+        WORKING = "working", _("working hours")
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=255)
@@ -21,7 +30,16 @@ class Topic(models.Model):
         related_name="+",
     )
     sla_hours = models.PositiveIntegerField(
-        _("deadline, hours"), default=24, help_text=_("Hours from arrival to the deadline.")
+        _("deadline, hours"),
+        default=24,
+        validators=[MinValueValidator(1)],
+        help_text=_("Hours from arrival to the deadline for resolving the appeal."),
+    )
+    sla_mode = models.CharField(_("hours are counted"), max_length=16, choices=SlaMode, default=SlaMode.CALENDAR)
+    pause_when_awaiting = models.BooleanField(
+        _("waiting for the citizen stops the clock"),
+        default=True,
+        help_text=_("When work resumes, the deadline moves by the time spent waiting."),
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
@@ -42,6 +60,10 @@ class AppealQuerySet(models.QuerySet):
     def open(self) -> "AppealQuerySet":
         return self.filter(status__in=Appeal.OPEN_STATUSES)
 
+    def running(self) -> "AppealQuerySet":
+        """Open appeals whose clock runs (not paused while waiting for the citizen)."""
+        return self.open().filter(paused_at__isnull=True)
+
     def closed(self) -> "AppealQuerySet":
         return self.exclude(status__in=Appeal.OPEN_STATUSES)
 
@@ -59,9 +81,15 @@ class AppealQuerySet(models.QuerySet):
     def due_before(self, when: datetime) -> "AppealQuerySet":
         return self.filter(due_at__lt=when)
 
+    def first_answer_overdue(self, now: datetime | None = None) -> "AppealQuerySet":
+        now = now or timezone.now()
+        return self.open().filter(first_answered_at__isnull=True, first_answer_due_at__lt=now)
+
 
 _OPEN = ["new", "assigned", "in_progress", "awaiting_citizen"]
 _OPEN_Q = Q(status__in=_OPEN)
+# Open and its clock running: what the deadline jobs look at.
+_RUNNING_Q = _OPEN_Q & Q(paused_at__isnull=True)
 
 
 class Appeal(models.Model):
@@ -88,6 +116,7 @@ class Appeal(models.Model):
         "assign": OPEN_STATUSES,
         "start": ("new", "assigned", "awaiting_citizen"),
         "ask_citizen": ("new", "assigned", "in_progress"),
+        "reply": OPEN_STATUSES,
         "extend": OPEN_STATUSES,
         "resolve": OPEN_STATUSES,
         "reject": OPEN_STATUSES,
@@ -138,6 +167,13 @@ class Appeal(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.NEW)
 
     due_at = models.DateTimeField(_("deadline"))
+    first_answer_due_at = models.DateTimeField(_("first answer due"), null=True, blank=True)
+    first_answered_at = models.DateTimeField(_("first answered at"), null=True, blank=True)
+    # While the appeal waits for the citizen and its policy stops the clock: since when.
+    paused_at = models.DateTimeField(_("clock stopped at"), null=True, blank=True)
+    # What the reminder jobs have done for the current deadline (cleared when it moves).
+    reminded_due_soon_at = models.DateTimeField(_("due-soon reminder sent at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     extension_reason = models.TextField(_("reason for extension"), blank=True)
     overdue_since = models.DateTimeField(_("overdue since"), null=True, blank=True)
 
@@ -184,11 +220,23 @@ class Appeal(models.Model):
             models.Index(F("received_at").desc(), F("id").desc(), name="appeal_received_idx"),
             # "Overdue" and "due soon" filters, and ordering the open queue by deadline.
             models.Index(fields=["due_at"], condition=_OPEN_Q, name="appeal_open_due_idx"),
-            # flag_overdue: open, not flagged yet, deadline passed. Shrinks as appeals are flagged.
+            # flag_overdue and remind_due_soon: running, not flagged yet, by deadline.
             models.Index(
                 fields=["due_at"],
-                condition=_OPEN_Q & Q(overdue_since__isnull=True),
+                condition=_RUNNING_Q & Q(overdue_since__isnull=True),
                 name="appeal_unflagged_due_idx",
+            ),
+            # escalate_overdue: running, flagged, not escalated yet.
+            models.Index(
+                fields=["overdue_since"],
+                condition=_RUNNING_Q & Q(overdue_since__isnull=False, escalated_at__isnull=True),
+                name="appeal_unescalated_idx",
+            ),
+            # "First answer overdue": open appeals nobody has answered yet.
+            models.Index(
+                fields=["first_answer_due_at"],
+                condition=_OPEN_Q & Q(first_answered_at__isnull=True),
+                name="appeal_unanswered_idx",
             ),
             # A ministry head's queue and a specialist's queue, by deadline.
             models.Index(fields=["ministry", "due_at"], condition=_OPEN_Q, name="appeal_ministry_open_due_idx"),
@@ -220,6 +268,19 @@ class Appeal(models.Model):
             return "due_soon"
         return "on_time"
 
+    def first_answer_state(self, now: datetime | None = None) -> str:
+        """One of "answered", "closed", "overdue", "due_soon", "on_time" for the first-answer clock."""
+        now = now or timezone.now()
+        if self.first_answered_at is not None:
+            return "answered"
+        if not self.is_open or self.first_answer_due_at is None:
+            return "closed"
+        if self.first_answer_due_at < now:
+            return "overdue"
+        if self.first_answer_due_at < now + timedelta(hours=settings.GOVFEEDBACK_DUE_SOON_HOURS):
+            return "due_soon"
+        return "on_time"
+
     def can(self, step: str) -> bool:
         return self.status in self.STEPS[step]
 
@@ -241,6 +302,8 @@ class AppealEvent(models.Model):
         REJECTED = "rejected", _("rejected")
         REOPENED = "reopened", _("reopened")
         OVERDUE = "overdue", _("became overdue")
+        ESCALATED = "escalated", _("escalated to the press service")
+        REPLIED = "replied", _("public answer")
         COMMENTED = "commented", _("comment")
 
     appeal = models.ForeignKey(Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="events")
@@ -277,3 +340,108 @@ class AppealEvent(models.Model):
         if self.pk is not None and not self._state.adding:
             raise ValueError("The appeal history is append-only: an event cannot be changed.")
         super().save(*args, **kwargs)
+
+
+class NotificationQuerySet(models.QuerySet):
+    def pending(self) -> "NotificationQuerySet":
+        return self.filter(sent_at__isnull=True, gave_up_at__isnull=True)
+
+    def ready(self, now: datetime | None = None) -> "NotificationQuerySet":
+        """Pending, due for an attempt, and not held by a sender right now."""
+        now = now or timezone.now()
+        return (
+            self.pending()
+            .filter(next_attempt_at__lte=now)
+            .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        )
+
+
+class Notification(models.Model):
+    """One reminder, escalation or digest to one recipient on one channel.
+
+    Created by the deadline jobs; a sender claims it (a lease in ``locked_until``) before
+    delivering, so that two workers, a retry or a doubled beat never send it twice, and a
+    worker that dies mid-send only delays it until the lease runs out.
+    """
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("deadline soon")
+        OVERDUE = "overdue", _("overdue")
+        ESCALATION = "escalation", _("escalation")
+        DIGEST = "digest", _("morning digest")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        TELEGRAM = "telegram", _("Telegram")
+
+    appeal = models.ForeignKey(
+        Appeal,
+        verbose_name=_("appeal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel, default=Channel.EMAIL)
+    recipient_official = models.ForeignKey(
+        "ministries.Official",
+        verbose_name=_("recipient (official)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient (login)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recipient_name = models.CharField(_("recipient"), max_length=255, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True, help_text=_("E-mail or chat id."))
+    digest_date = models.DateField(_("digest date"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    locked_until = models.DateTimeField(_("held by a sender until"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    gave_up_at = models.DateTimeField(_("given up at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A doubled beat cannot queue a second digest for the same head on the same day.
+            models.UniqueConstraint(
+                fields=["recipient_official", "channel", "digest_date"],
+                condition=Q(kind="digest"),
+                name="notification_one_digest_a_day",
+            ),
+        ]
+        indexes = [
+            # The sender's scan: pending, by the time of the next attempt.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(sent_at__isnull=True, gave_up_at__isnull=True),
+                name="notification_pending_idx",
+            ),
+            models.Index(fields=["appeal", "created_at"], name="notification_appeal_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient_name or self.address}"
+
+    @property
+    def state(self) -> str:
+        if self.sent_at:
+            return "sent"
+        if self.gave_up_at:
+            return "failed"
+        return "pending"

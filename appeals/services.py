@@ -15,13 +15,14 @@ from django.utils.translation import gettext_lazy
 from ministries.models import Ministry, Official, SocialAccount
 
 from .models import Appeal, AppealEvent, Topic
-from .sla import deadline_for
+from .sla import add_hours, deadline_for, first_answer_deadline, hours_between, policy
 
 Status = Appeal.Status
 Kind = AppealEvent.Kind
 
 STEP_LABELS = {
     "assign": gettext_lazy("assign"),
+    "reply": gettext_lazy("answer the citizen"),
     "start": gettext_lazy("start work"),
     "ask_citizen": gettext_lazy("ask the citizen"),
     "extend": gettext_lazy("extend the deadline"),
@@ -80,11 +81,22 @@ def _label(obj) -> str:
     return str(obj) if obj is not None else ""
 
 
+# The fields _set_deadline may change, for save(update_fields=...).
+DEADLINE_FIELDS = ["due_at", "overdue_since", "escalated_at", "reminded_due_soon_at"]
+
+
 def _set_deadline(appeal: Appeal, due_at: datetime, now: datetime) -> None:
-    """Move the deadline; an appeal whose new deadline is in the future is no longer overdue."""
+    """Move the deadline. A deadline in the future starts a new cycle: the appeal is no longer
+    overdue, and its reminders and escalation will be sent again for the new time."""
     appeal.due_at = due_at
     if due_at > now:
-        appeal.overdue_since = None
+        appeal.overdue_since = appeal.escalated_at = appeal.reminded_due_soon_at = None
+
+
+def _answered(appeal: Appeal, now: datetime) -> None:
+    """The citizen got a public answer: the first-answer clock stops (once)."""
+    if appeal.first_answered_at is None:
+        appeal.first_answered_at = now
 
 
 def check_assignment(ministry: Ministry | None, official: Official | None) -> Ministry:
@@ -146,6 +158,7 @@ def create_appeal(
                 ministry=ministry,
                 status=Status.ASSIGNED if ministry else Status.NEW,
                 due_at=deadline_for(received_at, topic),
+                first_answer_due_at=first_answer_deadline(received_at, topic),
                 **source,
             )
             _record(appeal, Kind.CREATED, actor, now, ministry=[None, _label(ministry)] if ministry else None)
@@ -203,13 +216,19 @@ def set_topic(appeal: Appeal | int, *, topic: Topic, actor=None, now: datetime |
             due_at = deadline_for(appeal.received_at, topic)
             change["due_at"] = [appeal.due_at.isoformat(), due_at.isoformat()]
             _set_deadline(appeal, due_at, now)
-        appeal.save(update_fields=["topic", "due_at", "overdue_since"])
+        if appeal.is_open and appeal.first_answered_at is None:
+            appeal.first_answer_due_at = first_answer_deadline(appeal.received_at, topic)
+        appeal.save(update_fields=["topic", "first_answer_due_at", *DEADLINE_FIELDS])
         _record(appeal, Kind.TOPIC_SET, actor, now, topic_code=topic.code, **change)
     return appeal
 
 
 def start_work(appeal: Appeal | int, *, actor=None, now: datetime | None = None) -> Appeal:
-    """Take the appeal into work, or resume it after the citizen answered."""
+    """Take the appeal into work, or resume it after the citizen answered.
+
+    If waiting for the citizen stopped the clock, the deadline moves by the time spent waiting
+    (in the topic's calendar or working hours).
+    """
     now = now or timezone.now()
     with transaction.atomic():
         appeal = _lock(appeal)
@@ -218,7 +237,15 @@ def start_work(appeal: Appeal | int, *, actor=None, now: datetime | None = None)
             raise Refused(_("Assign appeal #%(id)s to a ministry first.") % {"id": appeal.pk})
         change = {"status": [appeal.status, Status.IN_PROGRESS]}
         appeal.status = Status.IN_PROGRESS
-        appeal.save(update_fields=["status"])
+        if appeal.paused_at is not None:
+            _hours, mode, _pause = policy(appeal.topic)
+            waited = hours_between(appeal.paused_at, now, mode)
+            due_at = add_hours(appeal.due_at, waited, mode)
+            change["due_at"] = [appeal.due_at.isoformat(), due_at.isoformat()]
+            change["waited_hours"] = round(waited, 2)
+            _set_deadline(appeal, due_at, now)
+            appeal.paused_at = None
+        appeal.save(update_fields=["status", "paused_at", *DEADLINE_FIELDS])
         _record(appeal, Kind.STARTED, actor, now, **change)
     return appeal
 
@@ -232,8 +259,26 @@ def ask_citizen(appeal: Appeal | int, *, question: str, actor=None, now: datetim
         _check_step(appeal, "ask_citizen")
         change = {"status": [appeal.status, Status.AWAITING_CITIZEN]}
         appeal.status = Status.AWAITING_CITIZEN
-        appeal.save(update_fields=["status"])
-        _record(appeal, Kind.AWAITING_CITIZEN, actor, now, question, **change)
+        _answered(appeal, now)  # the question is a public answer
+        _hours, _mode, pause = policy(appeal.topic)
+        if pause:
+            appeal.paused_at = now
+        appeal.save(update_fields=["status", "first_answered_at", "paused_at"])
+        _record(appeal, Kind.AWAITING_CITIZEN, actor, now, question, clock_stopped=pause, **change)
+    return appeal
+
+
+def reply(appeal: Appeal | int, *, text: str, answer_url: str = "", actor=None, now: datetime | None = None) -> Appeal:
+    """Publish an interim answer to the citizen (e.g. "passed to the ministry"); the appeal stays open."""
+    now = now or timezone.now()
+    text = _required(text, _("Write the answer to the citizen."))
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        _check_step(appeal, "reply")
+        first = appeal.first_answered_at is None
+        _answered(appeal, now)
+        appeal.save(update_fields=["first_answered_at"])
+        _record(appeal, Kind.REPLIED, actor, now, text, first_answer=first, answer_url=answer_url)
     return appeal
 
 
@@ -254,7 +299,7 @@ def extend(appeal: Appeal | int, *, due_at: datetime, reason: str, actor=None, n
         change = {"due_at": [appeal.due_at.isoformat(), due_at.isoformat()]}
         appeal.extension_reason = reason
         _set_deadline(appeal, due_at, now)
-        appeal.save(update_fields=["due_at", "overdue_since", "extension_reason"])
+        appeal.save(update_fields=["extension_reason", *DEADLINE_FIELDS])
         _record(appeal, Kind.EXTENDED, actor, now, reason, **change)
     return appeal
 
@@ -269,9 +314,10 @@ def resolve(
         appeal = _lock(appeal)
         _check_step(appeal, "resolve")
         change = {"status": [appeal.status, Status.RESOLVED]}
-        appeal.status, appeal.resolved_at = Status.RESOLVED, now
+        appeal.status, appeal.resolved_at, appeal.paused_at = Status.RESOLVED, now, None
         appeal.answer, appeal.answer_url = answer, answer_url
-        appeal.save(update_fields=["status", "resolved_at", "answer", "answer_url"])
+        _answered(appeal, now)
+        appeal.save(update_fields=["status", "resolved_at", "answer", "answer_url", "paused_at", "first_answered_at"])
         _record(
             appeal, Kind.RESOLVED, actor, now, answer, on_time=now <= appeal.due_at, answer_url=answer_url, **change
         )
@@ -306,7 +352,8 @@ def reject(
                 raise Refused(_("Appeal #%(id)s does not exist.") % {"id": duplicate_pk})
         change = {"status": [appeal.status, Status.REJECTED]}
         appeal.status, appeal.rejection_reason, appeal.duplicate_of_id = Status.REJECTED, reason, duplicate_pk
-        appeal.save(update_fields=["status", "rejection_reason", "duplicate_of"])
+        appeal.paused_at = None
+        appeal.save(update_fields=["status", "rejection_reason", "duplicate_of", "paused_at"])
         _record(appeal, Kind.REJECTED, actor, now, note, reason=reason, duplicate_of=duplicate_pk, **change)
     return appeal
 

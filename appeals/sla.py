@@ -1,58 +1,195 @@
-"""Deadlines and the overdue job.
+"""Deadlines and the deadline jobs.
 
-A new appeal is due its topic's ``sla_hours`` (or GOVFEEDBACK_DEFAULT_SLA_HOURS) after it arrived.
-``flag_overdue`` is a set-based, idempotent function of the database and the clock.
+A deadline policy belongs to a topic (``Topic.sla_hours``, ``sla_mode``, ``pause_when_awaiting``);
+appeals without a topic follow the defaults in settings. Hours are counted on the calendar or in
+working hours: GOVFEEDBACK_WORKDAY_START to GOVFEEDBACK_WORKDAY_END local time on working days of
+the `holidays` calendar (Russian public holidays, with the officially moved working days).
+
+The jobs (``flag_overdue``, ``remind_due_soon``, ``escalate_overdue``) are set-based, idempotent
+functions of the database and the clock: each selects a bounded batch that it has not handled
+yet, marks it, and writes the history events and notifications in the same transaction.
 """
 
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from functools import cache
 
+import holidays
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from . import notifications
 from .models import Appeal, AppealEvent, Topic
 
-FLAG_BATCH_SIZE = 5000
+BATCH_SIZE = 5000
+Mode = Topic.SlaMode
+# No deadline is further than this many days of walking the calendar.
+_MAX_DAYS = 3660
 
 
-def sla_hours(topic: Topic | None) -> int:
-    return topic.sla_hours if topic is not None else settings.GOVFEEDBACK_DEFAULT_SLA_HOURS
+# --- policy and arithmetic -----------------------------------------------------------------------
+
+
+def policy(topic: Topic | None) -> tuple[int, str, bool]:
+    """(hours, mode, pause while awaiting the citizen) for appeals about ``topic``."""
+    if topic is not None:
+        return topic.sla_hours, topic.sla_mode, topic.pause_when_awaiting
+    return (
+        settings.GOVFEEDBACK_DEFAULT_SLA_HOURS,
+        settings.GOVFEEDBACK_DEFAULT_SLA_MODE,
+        settings.GOVFEEDBACK_DEFAULT_PAUSE_WHEN_AWAITING,
+    )
+
+
+@cache
+def _calendar() -> holidays.HolidayBase:
+    return holidays.country_holidays(settings.GOVFEEDBACK_HOLIDAYS_COUNTRY)
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday, minus public holidays, plus the weekend days officially made working."""
+    return _calendar().is_working_day(day)
+
+
+def _working_hours(day: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_default_timezone()
+    start = datetime.combine(day, time(settings.GOVFEEDBACK_WORKDAY_START), tzinfo=tz)
+    end = datetime.combine(day, time(settings.GOVFEEDBACK_WORKDAY_END), tzinfo=tz)
+    return start, end
+
+
+def _working_periods(since: datetime):
+    """The working periods (start, end) from ``since`` on, the first one clipped to it."""
+    day = timezone.localtime(since).date()
+    for _ in range(_MAX_DAYS):
+        if is_working_day(day):
+            start, end = _working_hours(day)
+            if end > since:
+                yield max(start, since), end
+        day += timedelta(days=1)
+    raise ValueError(f"No working time within {_MAX_DAYS} days of {since}: check the calendar settings.")
+
+
+def add_hours(start: datetime, hours: float, mode: str) -> datetime:
+    """``start`` plus ``hours`` counted on the calendar or in working hours."""
+    if mode == Mode.CALENDAR:
+        return start + timedelta(hours=hours)
+    remaining = timedelta(hours=hours)
+    for begin, end in _working_periods(start):
+        if remaining <= end - begin:
+            return begin + remaining
+        remaining -= end - begin
+    raise AssertionError("unreachable")
+
+
+def hours_between(start: datetime, end: datetime, mode: str) -> float:
+    """How many calendar or working hours lie between ``start`` and ``end``."""
+    if end <= start:
+        return 0.0
+    if mode == Mode.CALENDAR:
+        return (end - start).total_seconds() / 3600
+    total = timedelta()
+    for begin, finish in _working_periods(start):
+        if begin >= end:
+            break
+        total += min(finish, end) - begin
+    return total.total_seconds() / 3600
 
 
 def deadline_for(start: datetime, topic: Topic | None) -> datetime:
-    """The deadline of an appeal about ``topic`` whose clock started at ``start``."""
-    return start + timedelta(hours=sla_hours(topic))
+    """The resolution deadline of an appeal about ``topic`` whose clock started at ``start``."""
+    hours, mode, _pause = policy(topic)
+    return add_hours(start, hours, mode)
 
 
-def flag_overdue(now: datetime | None = None, batch_size: int = FLAG_BATCH_SIZE) -> int:
-    """Mark every open appeal whose deadline has passed, write its history event, return how many.
+def first_answer_deadline(start: datetime, topic: Topic | None) -> datetime:
+    """When the first public answer is due (GOVFEEDBACK_FIRST_ANSWER_HOURS, in the topic's mode)."""
+    _hours, mode, _pause = policy(topic)
+    return add_hours(start, settings.GOVFEEDBACK_FIRST_ANSWER_HOURS, mode)
 
-    Works in batches of ``batch_size`` rows: three queries a batch (select-and-lock, update,
-    insert events) whatever the number of appeals. Rows another run holds are skipped, and
-    the filter "not flagged yet" makes a second run a no-op, so overlapping runs never write an
-    event twice. ``overdue_since`` is the deadline itself: the moment the appeal became overdue.
+
+# --- the jobs ------------------------------------------------------------------------------------
+
+
+def _in_batches(queryset: QuerySet, fields: list[str], handle: Callable[[list[dict]], None], batch_size: int) -> int:
+    """Lock a batch of the rows ``queryset`` still selects, let ``handle`` mark them, repeat.
+
+    ``handle`` must update the rows so that ``queryset`` no longer selects them. Rows another run
+    holds are skipped, so overlapping runs never handle a row twice.
     """
-    now = now or timezone.now()
-    flagged = 0
+    handled = 0
     while True:
         with transaction.atomic():
             rows = list(
-                Appeal.objects.open()
-                .filter(overdue_since__isnull=True, due_at__lt=now)
-                .select_for_update(skip_locked=True)
-                .order_by()
-                .values_list("id", "due_at")[:batch_size]
+                queryset.select_for_update(skip_locked=True, of=("self",)).order_by().values(*fields)[:batch_size]
             )
-            if not rows:
-                return flagged
-            ids = [pk for pk, _ in rows]
-
-            Appeal.objects.filter(id__in=ids).update(overdue_since=F("due_at"))
-            AppealEvent.objects.bulk_create(
-                AppealEvent(appeal_id=pk, at=now, kind=AppealEvent.Kind.OVERDUE, data={"due_at": due.isoformat()})
-                for pk, due in rows
-            )
-            flagged += len(rows)
+            if rows:
+                handle(rows)
+        handled += len(rows)
         if len(rows) < batch_size:
-            return flagged
+            return handled
+
+
+def flag_overdue(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
+    """Mark every running appeal past its deadline; write its event and its overdue reminders.
+
+    ``overdue_since`` is the deadline itself: the moment the appeal became overdue. The reminder
+    goes to the assignee and the ministry head. Returns how many appeals were flagged.
+    """
+    now = now or timezone.now()
+
+    def handle(rows):
+        ids = [row["id"] for row in rows]
+        Appeal.objects.filter(id__in=ids).update(overdue_since=F("due_at"))
+        AppealEvent.objects.bulk_create(
+            AppealEvent(
+                appeal_id=row["id"], at=now, kind=AppealEvent.Kind.OVERDUE, data={"due_at": row["due_at"].isoformat()}
+            )
+            for row in rows
+        )
+        notifications.queue_for_appeals(rows, notifications.Kind.OVERDUE, to_assignee=True, to_head=True, now=now)
+
+    running = Appeal.objects.running().filter(overdue_since__isnull=True, due_at__lt=now)
+    return _in_batches(running, ["id", "due_at", "assignee_id", "ministry_id"], handle, batch_size)
+
+
+def remind_due_soon(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
+    """Remind the assignee (or, while nobody is assigned, the ministry head) of every running
+    appeal due within GOVFEEDBACK_DUE_SOON_HOURS, once per deadline."""
+    now = now or timezone.now()
+
+    def handle(rows):
+        Appeal.objects.filter(id__in=[row["id"] for row in rows]).update(reminded_due_soon_at=now)
+        notifications.queue_for_appeals(
+            rows, notifications.Kind.DUE_SOON, to_assignee=True, to_head="unassigned", now=now
+        )
+
+    window = now + timedelta(hours=settings.GOVFEEDBACK_DUE_SOON_HOURS)
+    due_soon = Appeal.objects.running().filter(
+        overdue_since__isnull=True, reminded_due_soon_at__isnull=True, due_at__gte=now, due_at__lt=window
+    )
+    return _in_batches(due_soon, ["id", "due_at", "assignee_id", "ministry_id"], handle, batch_size)
+
+
+def escalate_overdue(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
+    """Escalate to the press-service operators every appeal overdue for GOVFEEDBACK_ESCALATE_AFTER_HOURS."""
+    now = now or timezone.now()
+
+    def handle(rows):
+        Appeal.objects.filter(id__in=[row["id"] for row in rows]).update(escalated_at=now)
+        AppealEvent.objects.bulk_create(
+            AppealEvent(
+                appeal_id=row["id"],
+                at=now,
+                kind=AppealEvent.Kind.ESCALATED,
+                data={"overdue_since": row["overdue_since"].isoformat()},
+            )
+            for row in rows
+        )
+        notifications.queue_for_operators(rows, notifications.Kind.ESCALATION, now=now)
+
+    limit = now - timedelta(hours=settings.GOVFEEDBACK_ESCALATE_AFTER_HOURS)
+    overdue = Appeal.objects.running().filter(escalated_at__isnull=True, overdue_since__lte=limit)
+    return _in_batches(overdue, ["id", "due_at", "overdue_since", "ministry_id"], handle, batch_size)

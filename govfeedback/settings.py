@@ -7,6 +7,7 @@ SECRET_KEY and ALLOWED_HOSTS.
 """
 
 import os
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -48,6 +49,31 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r} is not an integer.") from None
+
+
+def env_positive_int(name: str, default: int) -> int:
+    value = env_int(name, default)
+    if value <= 0:
+        raise ImproperlyConfigured(f"{name}={value} must be a positive number.")
+    return value
+
+
+def env_choice(name: str, default: str, choices: list[str]) -> str:
+    value = os.environ.get(name, default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of: {', '.join(choices)}.")
+    return value
+
+
+def env_time_zone(name: str, default: str) -> str:
+    value = os.environ.get(name, default)
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a known time zone: use an IANA name such as Asia/Krasnoyarsk."
+        ) from None
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -140,7 +166,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "ru")
 LANGUAGES = [("ru", "Русский"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = env_str("TIME_ZONE", "Asia/Krasnoyarsk")
+TIME_ZONE = env_time_zone("TIME_ZONE", "Asia/Krasnoyarsk")
 USE_I18N = True
 USE_TZ = True
 
@@ -171,6 +197,10 @@ EMAIL_BACKEND = env_str(
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / ".run" / "mail"))
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "govfeedback@localhost")
 
@@ -199,10 +229,27 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(RUN_DIR / "celerybeat-schedule")
+# The deadline jobs: each a set-based, idempotent function; the intervals are seconds.
 CELERY_BEAT_SCHEDULE = {
     "flag-overdue": {
         "task": "appeals.tasks.flag_overdue",
-        "schedule": env_int("FLAG_OVERDUE_EVERY_SECONDS", 60),
+        "schedule": env_positive_int("FLAG_OVERDUE_EVERY_SECONDS", 60),
+    },
+    "remind-due-soon": {
+        "task": "appeals.tasks.remind_due_soon",
+        "schedule": env_positive_int("REMIND_DUE_SOON_EVERY_SECONDS", 60),
+    },
+    "escalate-overdue": {
+        "task": "appeals.tasks.escalate_overdue",
+        "schedule": env_positive_int("ESCALATE_EVERY_SECONDS", 300),
+    },
+    "queue-digests": {
+        "task": "appeals.tasks.queue_digests",
+        "schedule": env_positive_int("QUEUE_DIGESTS_EVERY_SECONDS", 600),
+    },
+    "send-notifications": {
+        "task": "appeals.tasks.send_notifications",
+        "schedule": env_positive_int("SEND_NOTIFICATIONS_EVERY_SECONDS", 30),
     },
 }
 
@@ -213,9 +260,34 @@ REST_FRAMEWORK = {
 }
 
 # Domain settings.
-# Hours to answer an appeal whose topic is not known yet (a topic's own sla_hours wins).
-GOVFEEDBACK_DEFAULT_SLA_HOURS = env_int("GOVFEEDBACK_DEFAULT_SLA_HOURS", 24)
-# An open appeal is "due soon" (highlighted in the admin) this many hours before its deadline.
-GOVFEEDBACK_DUE_SOON_HOURS = env_int("GOVFEEDBACK_DUE_SOON_HOURS", 4)
+# The deadline policy of an appeal whose topic is not known yet (a topic's own policy wins).
+GOVFEEDBACK_DEFAULT_SLA_HOURS = env_positive_int("GOVFEEDBACK_DEFAULT_SLA_HOURS", 24)
+GOVFEEDBACK_DEFAULT_SLA_MODE = env_choice("GOVFEEDBACK_DEFAULT_SLA_MODE", "calendar", ["calendar", "working"])
+GOVFEEDBACK_DEFAULT_PAUSE_WHEN_AWAITING = env_bool("GOVFEEDBACK_DEFAULT_PAUSE_WHEN_AWAITING", True)
+# The first public answer is due this many hours after arrival (in the topic's mode).
+GOVFEEDBACK_FIRST_ANSWER_HOURS = env_positive_int("GOVFEEDBACK_FIRST_ANSWER_HOURS", 24)
+# Working hours (local time) and the public-holiday calendar of the `holidays` package.
+GOVFEEDBACK_WORKDAY_START = env_int("GOVFEEDBACK_WORKDAY_START", 9)
+GOVFEEDBACK_WORKDAY_END = env_int("GOVFEEDBACK_WORKDAY_END", 18)
+if not 0 <= GOVFEEDBACK_WORKDAY_START < GOVFEEDBACK_WORKDAY_END <= 24:
+    raise ImproperlyConfigured("GOVFEEDBACK_WORKDAY_START must be before GOVFEEDBACK_WORKDAY_END, both hours 0-24.")
+GOVFEEDBACK_HOLIDAYS_COUNTRY = env_str("GOVFEEDBACK_HOLIDAYS_COUNTRY", "RU")
+# An open appeal is "due soon" (highlighted, and its assignee reminded) this many hours before.
+GOVFEEDBACK_DUE_SOON_HOURS = env_positive_int("GOVFEEDBACK_DUE_SOON_HOURS", 4)
+# An appeal overdue this long is escalated to the press-service operators.
+GOVFEEDBACK_ESCALATE_AFTER_HOURS = env_positive_int("GOVFEEDBACK_ESCALATE_AFTER_HOURS", 24)
+# Ministry heads' morning digest: from this local hour (and within the three hours after it).
+GOVFEEDBACK_DIGEST_HOUR = env_int("GOVFEEDBACK_DIGEST_HOUR", 9)
+# A shared mailbox of the press service that also receives escalations (optional).
+GOVFEEDBACK_PRESS_SERVICE_EMAIL = env_str("GOVFEEDBACK_PRESS_SERVICE_EMAIL", "")
+# Links in e-mails point here.
+GOVFEEDBACK_BASE_URL = env_str("GOVFEEDBACK_BASE_URL", "http://127.0.0.1:8000")
+# Delivery: attempts before giving up, and how long a sender holds a notification.
+GOVFEEDBACK_NOTIFY_MAX_ATTEMPTS = env_positive_int("GOVFEEDBACK_NOTIFY_MAX_ATTEMPTS", 8)
+GOVFEEDBACK_NOTIFY_LEASE_SECONDS = env_positive_int("GOVFEEDBACK_NOTIFY_LEASE_SECONDS", 300)
+# Telegram Bot API (optional): reminders also go to officials' chats.
+GOVFEEDBACK_TELEGRAM_BOT_TOKEN = env_str("GOVFEEDBACK_TELEGRAM_BOT_TOKEN", "")
+GOVFEEDBACK_TELEGRAM_API_URL = env_str("GOVFEEDBACK_TELEGRAM_API_URL", "https://api.telegram.org")
+GOVFEEDBACK_TELEGRAM_TIMEOUT = env_positive_int("GOVFEEDBACK_TELEGRAM_TIMEOUT", 10)
 # The admin list counts matching appeals up to this number, then says "more than".
 GOVFEEDBACK_ADMIN_COUNT_LIMIT = env_int("GOVFEEDBACK_ADMIN_COUNT_LIMIT", 10000)

@@ -52,6 +52,12 @@ class Official(models.Model):
     position = models.CharField(_("position"), max_length=255, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.SPECIALIST)
     email = models.EmailField(_("e-mail"), blank=True)
+    telegram_chat_id = models.CharField(
+        _("Telegram chat id"),
+        max_length=64,
+        blank=True,
+        help_text=_("Reminders also go to this chat through the government's Telegram bot."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

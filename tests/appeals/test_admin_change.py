@@ -20,15 +20,20 @@ def step_url(appeal, step):
     return reverse("admin:appeals_appeal_step", args=[appeal.pk, step])
 
 
+# The management forms of the read-only inlines (history, notifications).
+INLINES = {
+    f"{prefix}-{field}": "0"
+    for prefix in ["events", "notifications"]
+    for field in ["TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"]
+}
+
+
 def routing_form(appeal, **changes):
     data = {
         "topic": appeal.topic_id or "",
         "ministry": appeal.ministry_id or "",
         "assignee": appeal.assignee_id or "",
-        "events-TOTAL_FORMS": "0",
-        "events-INITIAL_FORMS": "0",
-        "events-MIN_NUM_FORMS": "0",
-        "events-MAX_NUM_FORMS": "0",
+        **INLINES,
     }
     data.update(changes)
     return data
@@ -94,10 +99,7 @@ class TestChangePage:
                 "topic": topics["housing_utilities_landscaping"].pk,
                 "ministry": "",
                 "assignee": "",
-                "events-TOTAL_FORMS": "0",
-                "events-INITIAL_FORMS": "0",
-                "events-MIN_NUM_FORMS": "0",
-                "events-MAX_NUM_FORMS": "0",
+                **INLINES,
             },
         )
         assert response.status_code == 302

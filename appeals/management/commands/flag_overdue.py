@@ -4,8 +4,7 @@ from appeals import sla
 
 
 class Command(BaseCommand):
-    help = "Flag every open appeal whose deadline has passed (idempotent)."
+    help = "Flag every open appeal whose deadline has passed, and queue its reminders (idempotent)."
 
     def handle(self, *args, **options):
-        flagged = sla.flag_overdue()
-        self.stdout.write(f"Flagged {flagged} overdue appeal(s).")
+        self.stdout.write(f"Flagged {sla.flag_overdue()} overdue appeal(s).")

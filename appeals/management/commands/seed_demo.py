@@ -57,7 +57,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  appeals: {min(start + 100, len(plan))}/{len(plan)}", ending="\r")
             self.stdout.flush()
         self.stdout.write("")
+        # What beat would have done by now; `make run`'s worker then delivers the notifications.
         flagged = sla.flag_overdue(now)
+        sla.remind_due_soon(now)
+        sla.escalate_overdue(now)
         demo.print_logins(self.stdout, org)
         open_count = Appeal.objects.open().count()
         overdue = Appeal.objects.overdue(now).count()

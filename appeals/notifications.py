@@ -1,0 +1,258 @@
+"""Reminders, escalations and digests: queued as rows by the deadline jobs, delivered by a sender.
+
+A sender claims a notification with a guarded update that takes a lease (``locked_until``) and
+counts the attempt, delivers it outside any transaction, then records the outcome. Two senders,
+a retry or a doubled beat cannot both hold one notification; a sender that dies mid-delivery
+only delays it until the lease runs out. A failed delivery is retried with backoff; one that can
+never succeed (no address, a chat the bot cannot write to) is given up at once, with the reason.
+"""
+
+import json
+import logging
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ministries.models import Ministry, Official
+from ministries.roles import operator_users
+
+from .models import Appeal, Notification
+
+logger = logging.getLogger(__name__)
+
+Kind = Notification.Kind
+Channel = Notification.Channel
+
+
+class PermanentFailure(Exception):
+    """A delivery that cannot succeed by trying again."""
+
+
+# --- queueing (called by the deadline jobs, inside their transactions) ------------------------------
+
+
+def _official_notifications(official: Official, kind: str, appeal_id: int | None, now: datetime, **extra):
+    common = {
+        "appeal_id": appeal_id,
+        "kind": kind,
+        "recipient_official": official,
+        "recipient_name": official.full_name,
+        "created_at": now,
+        "next_attempt_at": now,
+        **extra,
+    }
+    yield Notification(channel=Channel.EMAIL, address=official.email, **common)
+    if official.telegram_chat_id and settings.GOVFEEDBACK_TELEGRAM_BOT_TOKEN:
+        yield Notification(channel=Channel.TELEGRAM, address=official.telegram_chat_id, **common)
+
+
+def _operator_notifications(kind: str, appeal_ids: list[int], now: datetime) -> list[Notification]:
+    recipients = [(user, user.get_full_name() or user.get_username(), user.email) for user in operator_users()]
+    if settings.GOVFEEDBACK_PRESS_SERVICE_EMAIL:
+        recipients.append((None, _("press service"), settings.GOVFEEDBACK_PRESS_SERVICE_EMAIL))
+    if not recipients:
+        # Nobody to tell is itself worth a visible, failed notification.
+        recipients.append((None, _("press service"), ""))
+    return [
+        Notification(
+            appeal_id=appeal_id,
+            kind=kind,
+            channel=Channel.EMAIL,
+            recipient_user=user,
+            recipient_name=name,
+            address=address,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        for appeal_id in appeal_ids
+        for user, name, address in recipients
+    ]
+
+
+def queue_for_appeals(rows: list[dict], kind: str, *, to_assignee: bool, to_head: bool | str, now: datetime) -> None:
+    """Queue ``kind`` for each appeal row (``id``, ``assignee_id``, ``ministry_id``).
+
+    ``to_head`` is True (always the ministry head), False, or "unassigned" (the head only while
+    nobody is assigned). An appeal with nobody to tell goes to the press-service operators.
+    """
+    heads = dict(
+        Ministry.objects.filter(id__in={row["ministry_id"] for row in rows if row["ministry_id"]}).values_list(
+            "id", "head_id"
+        )
+    )
+    wanted = {}
+    for row in rows:
+        recipients = [row["assignee_id"]] if to_assignee and row["assignee_id"] else []
+        head_id = heads.get(row["ministry_id"])
+        if head_id and (to_head is True or (to_head == "unassigned" and not row["assignee_id"])):
+            recipients.append(head_id)
+        wanted[row["id"]] = list(dict.fromkeys(recipients))
+    officials = Official.objects.in_bulk({pk for ids in wanted.values() for pk in ids})
+    queued = [
+        note
+        for appeal_id, ids in wanted.items()
+        for official_id in ids
+        for note in _official_notifications(officials[official_id], kind, appeal_id, now)
+    ]
+    queued += _operator_notifications(kind, [appeal_id for appeal_id, ids in wanted.items() if not ids], now)
+    Notification.objects.bulk_create(queued)
+
+
+def queue_for_operators(rows: list[dict], kind: str, *, now: datetime) -> None:
+    Notification.objects.bulk_create(_operator_notifications(kind, [row["id"] for row in rows], now))
+
+
+def queue_digests(now: datetime | None = None) -> int:
+    """Queue today's morning digest for every ministry head, once a day.
+
+    Runs often; acts only within three hours after GOVFEEDBACK_DIGEST_HOUR local time, so that a
+    beat that was down at nine still sends the digest, and a doubled beat cannot send two (one
+    digest per head, channel and day is a database constraint). Returns how many were queued.
+    """
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    if not settings.GOVFEEDBACK_DIGEST_HOUR <= local.hour < settings.GOVFEEDBACK_DIGEST_HOUR + 3:
+        return 0
+    today = local.date()
+    heads = Official.objects.filter(is_active=True, ministry__is_active=True, ministry__head=F("pk")).select_related(
+        "ministry"
+    )
+    queued = [
+        note for head in heads for note in _official_notifications(head, Kind.DIGEST, None, now, digest_date=today)
+    ]
+    before = Notification.objects.filter(kind=Kind.DIGEST, digest_date=today).count()
+    Notification.objects.bulk_create(queued, ignore_conflicts=True)
+    return Notification.objects.filter(kind=Kind.DIGEST, digest_date=today).count() - before
+
+
+# --- delivery ------------------------------------------------------------------------------------
+
+
+def appeal_url(appeal_id: int) -> str:
+    return settings.GOVFEEDBACK_BASE_URL.rstrip("/") + reverse("admin:appeals_appeal_change", args=[appeal_id])
+
+
+def _digest_context(notification: Notification, now: datetime) -> dict:
+    ministry = notification.recipient_official.ministry
+    queue = Appeal.objects.filter(ministry=ministry).open()
+    end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+    return {
+        "ministry": ministry,
+        "open_count": queue.count(),
+        "due_today": list(queue.filter(due_at__gte=now, due_at__lte=end_of_day).order_by("due_at")[:20]),
+        "overdue": list(queue.filter(due_at__lt=now).select_related("assignee").order_by("due_at")[:20]),
+        "overdue_count": queue.filter(due_at__lt=now).count(),
+    }
+
+
+def render(notification: Notification, now: datetime | None = None) -> tuple[str, str, str]:
+    """(subject, text, html) of a notification, in the interface language."""
+    now = now or timezone.now()
+    context = {
+        "notification": notification,
+        "appeal": notification.appeal,
+        "now": now,
+        "base_url": settings.GOVFEEDBACK_BASE_URL.rstrip("/"),
+    }
+    if notification.appeal_id:
+        context["appeal_url"] = appeal_url(notification.appeal_id)
+    if notification.kind == Kind.DIGEST:
+        context.update(_digest_context(notification, now))
+    name = f"notifications/{notification.kind}"
+    subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
+    return subject, render_to_string(f"{name}.txt", context).strip(), render_to_string(f"{name}.html", context)
+
+
+def _send_email(notification: Notification, subject: str, text: str, html: str) -> None:
+    if not notification.address:
+        raise PermanentFailure(_("No e-mail address: add one to the official or the login."))
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [notification.address])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def _send_telegram(notification: Notification, subject: str, text: str) -> None:
+    token = settings.GOVFEEDBACK_TELEGRAM_BOT_TOKEN
+    if not token:
+        raise PermanentFailure(_("The Telegram bot is not configured (GOVFEEDBACK_TELEGRAM_BOT_TOKEN)."))
+    url = f"{settings.GOVFEEDBACK_TELEGRAM_API_URL.rstrip('/')}/bot{token}/sendMessage"
+    body = json.dumps({"chat_id": notification.address, "text": f"{subject}\n\n{text}"[:4096]}).encode()
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=settings.GOVFEEDBACK_TELEGRAM_TIMEOUT) as response:
+            answer = json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        description = error.read().decode(errors="replace")[:500]
+        if 400 <= error.code < 500 and error.code != 429:
+            raise PermanentFailure(f"Telegram {error.code}: {description}") from None
+        raise RuntimeError(f"Telegram {error.code}: {description}") from None
+    if not answer.get("ok"):
+        raise RuntimeError(f"Telegram answered: {answer}")
+
+
+def deliver(notification: Notification, now: datetime | None = None) -> None:
+    subject, text, html = render(notification, now)
+    if notification.channel == Channel.TELEGRAM:
+        _send_telegram(notification, subject, text)
+    else:
+        _send_email(notification, subject, text, html)
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, … minutes after each failure, at most six hours."""
+    return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def claim(notification_id: int, now: datetime) -> bool:
+    """Take the lease on one notification; False if it is sent, given up, or held by another sender."""
+    lease = timedelta(seconds=settings.GOVFEEDBACK_NOTIFY_LEASE_SECONDS)
+    return (
+        Notification.objects.ready(now)
+        .filter(pk=notification_id)
+        .update(locked_until=now + lease, attempts=F("attempts") + 1)
+        == 1
+    )
+
+
+def send_pending(now: datetime | None = None, limit: int = 500) -> int:
+    """Deliver up to ``limit`` notifications that are due; return how many were sent."""
+    now = now or timezone.now()
+    sent = 0
+    for pk in Notification.objects.ready(now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]:
+        if not claim(pk, now):
+            continue
+        notification = Notification.objects.select_related("appeal", "recipient_official__ministry").get(pk=pk)
+        try:
+            deliver(notification, now)
+        except PermanentFailure as failure:
+            Notification.objects.filter(pk=pk).update(
+                gave_up_at=timezone.now(), locked_until=None, last_error=str(failure)
+            )
+        except Exception as error:  # any delivery error: record it and try again later
+            logger.warning("Notification %s failed (attempt %s): %s", pk, notification.attempts, error)
+            done = notification.attempts >= settings.GOVFEEDBACK_NOTIFY_MAX_ATTEMPTS
+            Notification.objects.filter(pk=pk).update(
+                locked_until=None,
+                last_error=f"{type(error).__name__}: {error}"[:2000],
+                next_attempt_at=timezone.now() + backoff(notification.attempts),
+                gave_up_at=timezone.now() if done else None,
+            )
+        else:
+            Notification.objects.filter(pk=pk).update(sent_at=timezone.now(), locked_until=None, last_error="")
+            sent += 1
+    return sent
+
+
+def retry(queryset) -> int:
+    """Send these failed or pending notifications again at the next run."""
+    return queryset.filter(sent_at__isnull=True).update(
+        gave_up_at=None, next_attempt_at=timezone.now(), locked_until=None
+    )
