@@ -223,7 +223,10 @@ def claim(notification_id: int, now: datetime) -> bool:
 
 
 def send_pending(now: datetime | None = None, limit: int = 500) -> int:
-    """Deliver up to ``limit`` notifications that are due; return how many were sent."""
+    """Deliver up to ``limit`` notifications that are due; return how many were sent.
+
+    The whole run uses one clock reading (``now``) for leases, outcomes and the next attempts.
+    """
     now = now or timezone.now()
     sent = 0
     for pk in Notification.objects.ready(now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]:
@@ -242,11 +245,11 @@ def send_pending(now: datetime | None = None, limit: int = 500) -> int:
             Notification.objects.filter(pk=pk).update(
                 locked_until=None,
                 last_error=f"{type(error).__name__}: {error}"[:2000],
-                next_attempt_at=timezone.now() + backoff(notification.attempts),
-                gave_up_at=timezone.now() if done else None,
+                next_attempt_at=now + backoff(notification.attempts),
+                gave_up_at=now if done else None,
             )
         else:
-            Notification.objects.filter(pk=pk).update(sent_at=timezone.now(), locked_until=None, last_error="")
+            Notification.objects.filter(pk=pk).update(sent_at=now, locked_until=None, last_error="")
             sent += 1
     return sent
 

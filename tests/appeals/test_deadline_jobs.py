@@ -34,7 +34,7 @@ def recipients(kind: str) -> list[tuple[int, str]]:
 @pytest.mark.django_db
 class TestFlagOverdue:
     def test_it_flags_once_and_tells_the_assignee_and_the_head(self, team):
-        ministry, head, specialist = team
+        ministry, _head, specialist = team
         late = AppealFactory(ministry=ministry, assignee=specialist, due_at=NOW - timedelta(hours=3))
         AppealFactory(ministry=ministry, assignee=specialist, due_at=NOW + timedelta(hours=3))
         AppealFactory(due_at=NOW - timedelta(hours=3), status=Appeal.Status.RESOLVED, resolved_at=NOW, answer="Да")
@@ -55,7 +55,7 @@ class TestFlagOverdue:
 
     @pytest.mark.parametrize("rows", [1, MANY])
     def test_its_query_count_does_not_grow_with_the_number_of_appeals(self, team, django_assert_num_queries, rows):
-        ministry, head, specialist = team
+        ministry, _head, specialist = team
         AppealFactory.create_batch(rows, ministry=ministry, assignee=specialist, due_at=NOW - timedelta(minutes=5))
         # 1 savepoint, 2 select and lock the batch, 3 flag it, 4 insert the events, 5 the ministries'
         # heads, 6 the officials to tell, 7 the operators (for appeals nobody owns), 8 insert the
@@ -79,7 +79,7 @@ class TestFlagOverdue:
 @pytest.mark.django_db
 class TestDueSoon:
     def test_it_reminds_the_assignee_once_per_deadline(self, team):
-        ministry, head, specialist = team
+        ministry, _head, specialist = team
         soon = AppealFactory(ministry=ministry, assignee=specialist, due_at=NOW + timedelta(hours=3))
         AppealFactory(ministry=ministry, assignee=specialist, due_at=NOW + timedelta(hours=5))
         assert sla.remind_due_soon(NOW) == 1
@@ -91,14 +91,14 @@ class TestDueSoon:
         assert len(recipients("due_soon")) == 2
 
     def test_while_nobody_is_assigned_the_head_is_reminded(self, team):
-        ministry, head, specialist = team
+        ministry, _head, _specialist = team
         unassigned = AppealFactory(ministry=ministry, due_at=NOW + timedelta(hours=1))
         sla.remind_due_soon(NOW)
         assert recipients("due_soon") == [(unassigned.pk, "head@minstroy.example")]
 
     @pytest.mark.parametrize("rows", [1, MANY])
     def test_its_query_count_does_not_grow_with_the_number_of_appeals(self, team, django_assert_num_queries, rows):
-        ministry, head, specialist = team
+        ministry, _head, specialist = team
         AppealFactory.create_batch(rows, ministry=ministry, assignee=specialist, due_at=NOW + timedelta(hours=1))
         # 1 savepoint, 2 select and lock, 3 mark, 4 heads, 5 officials, 6 operators, 7 insert, 8 release.
         with django_assert_num_queries(8):
@@ -116,7 +116,8 @@ class TestEscalation:
         assert sla.escalate_overdue(NOW) == 1
         assert sla.escalate_overdue(NOW) == 0
         assert recipients("escalation") == [
-            (long_overdue.pk, "operator@r-19.example"), (long_overdue.pk, "press@r-19.example")
+            (long_overdue.pk, "operator@r-19.example"),
+            (long_overdue.pk, "press@r-19.example"),
         ]
         assert AppealEvent.objects.get().kind == AppealEvent.Kind.ESCALATED
 
@@ -132,7 +133,7 @@ class TestEscalation:
 @pytest.mark.django_db
 class TestDigest:
     def test_each_head_gets_one_digest_a_morning(self, team, ministry_b):
-        ministry, head, specialist = team
+        _ministry, _head, _specialist = team
         OfficialFactory(ministry=ministry_b, role=Official.Role.SPECIALIST)  # no head: no digest
         nine_thirty = NOW.replace(hour=9, minute=30)
         assert notifications.queue_digests(nine_thirty) == 1
@@ -144,7 +145,7 @@ class TestDigest:
         assert notifications.queue_digests(NOW.replace(hour=13)) == 0
 
     def test_the_digest_lists_the_heads_open_due_today_and_overdue_appeals(self, team, mailoutbox):
-        ministry, head, specialist = team
+        ministry, _head, _specialist = team
         nine = NOW.replace(hour=9, minute=5)
         AppealFactory(ministry=ministry, due_at=nine - timedelta(hours=5), text="Протекает крыша в подъезде")
         AppealFactory(ministry=ministry, due_at=nine + timedelta(hours=6), text="Не вывозят мусор")

@@ -133,8 +133,15 @@ class TestBadPolicy:
         ecology = topics["ecology"]
         url = reverse("admin:appeals_topic_change", args=[ecology.pk])
         response = operator_client.post(
-            url, {"code": "ecology", "name": "Экология", "sla_hours": "0", "sla_mode": "calendar", "position": "4",
-                  "is_active": "on"}
+            url,
+            {
+                "code": "ecology",
+                "name": "Экология",
+                "sla_hours": "0",
+                "sla_mode": "calendar",
+                "position": "4",
+                "is_active": "on",
+            },
         )
         assert response.status_code == 200
         assert response.context["adminform"].form.errors["sla_hours"]

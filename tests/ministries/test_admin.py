@@ -86,3 +86,41 @@ def test_officials_autocomplete_offers_active_officials_only(operator_client, mi
     )
     names = [result["text"] for result in response.json()["results"]]
     assert names == ["Кызласов Активный"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 30])
+def test_the_notifications_list_runs_a_fixed_number_of_queries(operator_client, django_assert_num_queries, rows):
+    from appeals.models import Notification
+
+    appeal = AppealFactory()
+    Notification.objects.bulk_create(
+        Notification(appeal=appeal, kind="overdue", address=f"n{i}@example.ru") for i in range(rows)
+    )
+    # 1 session, 2 user, 3-4 permissions, 5 capped count, 6 the page of notifications.
+    with django_assert_num_queries(6):
+        response = operator_client.get(reverse("admin:appeals_notification_changelist"))
+    assert len(response.context["cl"].result_list) == rows
+
+
+@pytest.mark.django_db
+def test_the_appeal_page_shows_both_clocks_and_the_reminders(operator_client, specialist_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from appeals import sla
+
+    specialist_a.email = "ivanova@minstroy.example"
+    specialist_a.save()
+    appeal = AppealFactory(
+        ministry=specialist_a.ministry,
+        assignee=specialist_a,
+        due_at=timezone.now() - timedelta(hours=1),
+        first_answer_due_at=timezone.now() - timedelta(hours=2),
+    )
+    sla.flag_overdue()
+    html = operator_client.get(reverse("admin:appeals_appeal_change", args=[appeal.pk])).content.decode()
+    assert "gf-deadline-overdue" in html  # the resolution clock, and the first answer not given in time
+    assert html.count("gf-deadline-overdue") >= 2
+    assert "ivanova@minstroy.example" in html  # the overdue reminder in the notifications inline

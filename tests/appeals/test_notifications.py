@@ -1,0 +1,186 @@
+"""Delivering notifications: claimed before sending, sent once, failures retried or explained."""
+
+import json
+import threading
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from appeals import notifications
+from appeals.models import Notification
+
+from ..factories import AppealFactory
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=ZoneInfo("Asia/Krasnoyarsk"))
+
+
+def queue(kind="overdue", channel="email", address="ivanova@minstroy.example", **fields):
+    return Notification.objects.create(
+        appeal=fields.pop("appeal", None) or AppealFactory(text="Нет горячей воды на ул. Ленина, 45"),
+        kind=kind,
+        channel=channel,
+        address=address,
+        recipient_name="Иванова Мария",
+        created_at=NOW,
+        next_attempt_at=NOW,
+        **fields,
+    )
+
+
+@pytest.mark.django_db
+class TestEmail:
+    def test_it_sends_a_russian_email_once(self, mailoutbox):
+        note = queue()
+        assert notifications.send_pending(NOW) == 1
+        assert notifications.send_pending(NOW + timedelta(minutes=5)) == 0
+        assert len(mailoutbox) == 1
+        message = mailoutbox[0]
+        assert message.to == ["ivanova@minstroy.example"]
+        assert f"№{note.appeal_id}" in message.subject and "Просрочено" in message.subject
+        assert "Нет горячей воды" in message.body
+        assert f"/admin/appeals/appeal/{note.appeal_id}/change/" in message.alternatives[0][0]
+        note.refresh_from_db()
+        assert (note.attempts, note.locked_until, note.last_error) == (1, None, "")
+        assert note.sent_at is not None
+
+    def test_a_recipient_without_an_address_is_skipped_with_the_reason(self, mailoutbox):
+        nobody = queue(address="")
+        somebody = queue(address="head@minstroy.example")
+        assert notifications.send_pending(NOW) == 1
+        assert [m.to for m in mailoutbox] == [["head@minstroy.example"]]
+        nobody.refresh_from_db()
+        assert nobody.gave_up_at is not None and nobody.sent_at is None
+        assert "адрес" in nobody.last_error
+        somebody.refresh_from_db()
+        assert somebody.sent_at is not None
+
+    def test_a_failed_delivery_is_retried_later_with_backoff(self, settings, mailoutbox):
+        # A real SMTP connection to a port nobody listens on.
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+        note = queue()
+        assert notifications.send_pending(NOW) == 0
+        note.refresh_from_db()
+        assert note.sent_at is None and note.gave_up_at is None
+        assert "Connection" in note.last_error or "refused" in note.last_error.lower()
+        assert note.next_attempt_at >= NOW + timedelta(seconds=60)
+        # Not due yet: a run a few seconds later leaves it alone.
+        assert notifications.send_pending(NOW + timedelta(seconds=5)) == 0
+        note.refresh_from_db()
+        assert note.attempts == 1
+        # The server is back.
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        assert notifications.send_pending(note.next_attempt_at + timedelta(seconds=1)) == 1
+        assert len(mailoutbox) == 1
+
+    def test_it_gives_up_after_the_last_attempt(self, settings):
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+        settings.GOVFEEDBACK_NOTIFY_MAX_ATTEMPTS = 2
+        note = queue()
+        notifications.send_pending(NOW)
+        notifications.send_pending(NOW + timedelta(hours=1))
+        note.refresh_from_db()
+        assert note.attempts == 2 and note.gave_up_at is not None
+
+    def test_the_backoff_doubles_up_to_six_hours(self):
+        assert [notifications.backoff(n).total_seconds() for n in (1, 2, 3)] == [60, 120, 240]
+        assert notifications.backoff(30) == timedelta(hours=6)
+
+
+@pytest.mark.django_db
+class TestClaim:
+    def test_a_held_notification_cannot_be_claimed_twice(self):
+        note = queue()
+        assert notifications.claim(note.pk, NOW) is True
+        assert notifications.claim(note.pk, NOW + timedelta(seconds=10)) is False
+
+    def test_a_sender_that_died_only_delays_the_notification(self, settings, mailoutbox):
+        note = queue()
+        assert notifications.claim(note.pk, NOW)  # ...and the worker is killed before sending
+        lease = timedelta(seconds=settings.GOVFEEDBACK_NOTIFY_LEASE_SECONDS)
+        assert notifications.send_pending(NOW + lease - timedelta(seconds=1)) == 0
+        assert notifications.send_pending(NOW + lease + timedelta(seconds=1)) == 1
+        assert len(mailoutbox) == 1
+
+    def test_an_operator_can_send_a_failed_one_again(self, mailoutbox):
+        note = queue(address="")
+        notifications.send_pending(NOW)
+        Notification.objects.filter(pk=note.pk).update(address="fixed@minstroy.example")
+        assert notifications.retry(Notification.objects.all()) == 1
+        assert notifications.send_pending() == 1
+        assert mailoutbox[0].to == ["fixed@minstroy.example"]
+
+
+class FakeTelegram(BaseHTTPRequestHandler):
+    """A local HTTP server speaking the Bot API's sendMessage: a real socket, a real request."""
+
+    answers: list = []
+    received: list = []
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        FakeTelegram.received.append((self.path, body))
+        status, payload = FakeTelegram.answers.pop(0) if FakeTelegram.answers else (200, {"ok": True})
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def telegram(settings):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeTelegram)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    FakeTelegram.answers, FakeTelegram.received = [], []
+    settings.GOVFEEDBACK_TELEGRAM_API_URL = f"http://127.0.0.1:{server.server_port}"
+    settings.GOVFEEDBACK_TELEGRAM_BOT_TOKEN = "123:secret"
+    yield FakeTelegram
+    server.shutdown()
+
+
+@pytest.mark.django_db
+class TestTelegram:
+    def test_it_sends_to_the_officials_chat(self, telegram):
+        note = queue(channel="telegram", address="555001")
+        assert notifications.send_pending(NOW) == 1
+        path, body = telegram.received[0]
+        assert path == "/bot123:secret/sendMessage"
+        assert body["chat_id"] == "555001"
+        assert f"№{note.appeal_id}" in body["text"]
+
+    def test_a_chat_the_bot_cannot_write_to_is_given_up_with_the_reason(self, telegram):
+        telegram.answers = [(403, {"ok": False, "description": "Forbidden: bot was blocked by the user"})]
+        note = queue(channel="telegram", address="555001")
+        notifications.send_pending(NOW)
+        note.refresh_from_db()
+        assert note.gave_up_at is not None
+        assert "blocked" in note.last_error
+
+    def test_a_server_error_is_retried(self, telegram):
+        telegram.answers = [(502, {"ok": False})]
+        note = queue(channel="telegram", address="555001")
+        assert notifications.send_pending(NOW) == 0
+        note.refresh_from_db()
+        assert note.gave_up_at is None and "502" in note.last_error
+        assert notifications.send_pending(note.next_attempt_at) == 1
+
+    def test_officials_with_a_chat_get_both_channels(self, telegram, specialist_a):
+        from appeals import sla
+
+        specialist_a.email, specialist_a.telegram_chat_id = "ivanova@minstroy.example", "555001"
+        specialist_a.save()
+        AppealFactory(ministry=specialist_a.ministry, assignee=specialist_a, due_at=NOW - timedelta(hours=1))
+        sla.flag_overdue(NOW)
+        channels = sorted(
+            Notification.objects.filter(recipient_official=specialist_a).values_list("channel", flat=True)
+        )
+        assert channels == ["email", "telegram"]
