@@ -69,7 +69,7 @@ class DeadlineFilter(admin.SimpleListFilter):
             return queryset.due_soon(now)
         if value == "due_today":
             end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)
-            return queryset.open().filter(due_at__gte=now, due_at__lte=end_of_day)
+            return queryset.running().filter(due_at__gte=now, due_at__lte=end_of_day)
         if value == "extended":
             return queryset.open().exclude(extension_reason="")
         if value == "first_answer_overdue":
@@ -334,7 +334,13 @@ class AppealAdmin(admin.ModelAdmin):
     @admin.display(description=_("deadline"), ordering="due_at")
     def deadline(self, appeal):
         state = appeal.deadline_state()
-        labels = {"overdue": _("overdue"), "due_soon": _("due soon"), "on_time": "", "closed": ""}
+        labels = {
+            "overdue": _("overdue"),
+            "due_soon": _("due soon"),
+            "paused": _("clock stopped: waiting for the citizen"),
+            "on_time": "",
+            "closed": "",
+        }
         return format_html(
             '<span class="gf-deadline gf-deadline-{}" title="{}">{}</span>',
             state,

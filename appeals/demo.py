@@ -109,8 +109,10 @@ def appeal_text(rng: random.Random, topic_code: str) -> tuple[str, str]:
 
 def _login(org: Organisation, username: str, who: str, *, first_name="", last_name="", staff=False):
     User = get_user_model()
+    email = f"{username}@r-19.example"
     user, created = User.objects.get_or_create(
-        username=username, defaults={"first_name": first_name, "last_name": last_name, "is_staff": staff}
+        username=username,
+        defaults={"first_name": first_name, "last_name": last_name, "is_staff": staff, "email": email},
     )
     if created:
         password = secrets.token_urlsafe(9)

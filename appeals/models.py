@@ -68,15 +68,19 @@ class AppealQuerySet(models.QuerySet):
         return self.exclude(status__in=Appeal.OPEN_STATUSES)
 
     def overdue(self, now: datetime | None = None) -> "AppealQuerySet":
-        """Open appeals whose deadline has passed (whether or not the job has flagged them)."""
+        """Running appeals whose deadline has passed (whether or not the job has flagged them).
+
+        An appeal whose clock is stopped while it waits for the citizen is not overdue: its
+        deadline moves when work resumes.
+        """
         now = now or timezone.now()
-        return self.open().filter(due_at__lt=now)
+        return self.running().filter(due_at__lt=now)
 
     def due_soon(self, now: datetime | None = None) -> "AppealQuerySet":
-        """Open appeals whose deadline is within GOVFEEDBACK_DUE_SOON_HOURS from now."""
+        """Running appeals whose deadline is within GOVFEEDBACK_DUE_SOON_HOURS from now."""
         now = now or timezone.now()
         window = timedelta(hours=settings.GOVFEEDBACK_DUE_SOON_HOURS)
-        return self.open().filter(due_at__gte=now, due_at__lt=now + window)
+        return self.running().filter(due_at__gte=now, due_at__lt=now + window)
 
     def due_before(self, when: datetime) -> "AppealQuerySet":
         return self.filter(due_at__lt=when)
@@ -255,13 +259,15 @@ class Appeal(models.Model):
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
-        return self.is_open and self.due_at < now
+        return self.is_open and self.paused_at is None and self.due_at < now
 
     def deadline_state(self, now: datetime | None = None) -> str:
-        """One of "closed", "overdue", "due_soon", "on_time" (drives the admin's colours)."""
+        """One of "closed", "paused", "overdue", "due_soon", "on_time" (the admin's colours)."""
         now = now or timezone.now()
         if not self.is_open:
             return "closed"
+        if self.paused_at is not None:
+            return "paused"
         if self.due_at < now:
             return "overdue"
         if self.due_at < now + timedelta(hours=settings.GOVFEEDBACK_DUE_SOON_HOURS):

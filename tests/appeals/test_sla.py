@@ -154,3 +154,16 @@ class TestBadPolicy:
             url, {"code": "ecology", "name": "Экология", "sla_hours": "-5", "sla_mode": "calendar", "position": "4"}
         )
         assert response.context["adminform"].form.errors["sla_hours"]
+
+
+@pytest.mark.django_db
+def test_a_paused_appeal_is_neither_overdue_nor_red(operator_client, specialist_a):
+    start = local(2026, 11, 20, 10, 0)
+    appeal, _ = services.create_appeal(text="Нет воды", received_at=start, now=start)
+    services.assign(appeal, official=specialist_a, now=start)
+    appeal = services.ask_citizen(appeal, question="Какой дом?", now=start + timedelta(hours=1))
+    assert appeal.deadline_state() == "paused"
+    response = operator_client.get(reverse("admin:appeals_appeal_changelist"), {"deadline": "overdue"})
+    assert list(response.context["cl"].result_list) == []
+    html = operator_client.get(reverse("admin:appeals_appeal_changelist")).content.decode()
+    assert "gf-deadline-paused" in html and "gf-deadline-overdue" not in html
