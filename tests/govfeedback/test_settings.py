@@ -54,3 +54,16 @@ def test_the_secret_key_can_come_from_a_file(tmp_path):
 
 def test_the_interface_is_russian_in_krasnoyarsk_time(settings):
     assert (settings.LANGUAGE_CODE, settings.TIME_ZONE) == ("ru", "Asia/Krasnoyarsk")
+
+
+def test_an_unknown_time_zone_is_refused_with_an_example():
+    result = check(DEBUG="1", TIME_ZONE="Mars/Olympus")
+    assert result.returncode != 0
+    assert "TIME_ZONE='Mars/Olympus' is not a known time zone" in result.stderr
+    assert "Asia/Krasnoyarsk" in result.stderr
+
+
+def test_a_zero_hour_default_policy_is_refused():
+    result = check(DEBUG="1", GOVFEEDBACK_DEFAULT_SLA_HOURS="0")
+    assert result.returncode != 0
+    assert "GOVFEEDBACK_DEFAULT_SLA_HOURS=0 must be a positive number" in result.stderr
