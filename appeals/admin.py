@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.forms import ModelForm, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -18,7 +19,7 @@ from django.utils.translation import ngettext
 
 from ministries.models import SocialAccount
 
-from . import forms, notifications, services
+from . import access, forms, notifications, services
 from .models import Appeal, AppealEvent, Notification, Topic
 
 PLATFORM_BADGES = {"vk": "VK", "ok": "OK", "telegram": "TG", "instagram": "IG", "facebook": "FB", "twitter": "X"}
@@ -76,6 +77,49 @@ class DeadlineFilter(admin.SimpleListFilter):
             return queryset.first_answer_overdue(now)
         if value == "paused":
             return queryset.open().filter(paused_at__isnull=False)
+        return queryset
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """The queues a head or a specialist starts from."""
+
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        scope = access.scope_for(request.user)
+        choices = [("open", _("open"))]
+        if scope.official_id:
+            choices.append(("mine", _("assigned to me")))
+        if scope.manages:
+            choices.append(("unassigned", _("unassigned in my ministry") if scope.ministry_id else _("unassigned")))
+        return choices
+
+    def queryset(self, request, queryset):
+        scope = access.scope_for(request.user)
+        value = self.value()
+        if value == "open":
+            return queryset.open()
+        if value == "mine":
+            return queryset.filter(assignee_id=scope.official_id)
+        if value == "unassigned":
+            return queryset.open().filter(assignee__isnull=True)
+        return queryset
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    """Who in my ministry has it (heads); the officials are the head's own ministry's."""
+
+    title = _("assignee")
+    parameter_name = "assignee"
+
+    def lookups(self, request, model_admin):
+        officials = access.officials_for(request.user).filter(is_active=True).order_by("full_name")
+        return [(str(pk), name) for pk, name in officials.values_list("pk", "full_name")]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(assignee_id=int(self.value()))
         return queryset
 
 
@@ -205,7 +249,7 @@ def bulk_step(form_class: type[forms.StepForm], description):
     """An admin action that asks for the step's form once, then applies it to every selected appeal."""
 
     def action(modeladmin, request, queryset):
-        form = form_class(request.POST if "apply" in request.POST else None)
+        form = form_class(request.POST if "apply" in request.POST else None, user=request.user)
         if form.is_bound and form.is_valid():
             done, refusals = 0, []
             for pk in queryset.values_list("pk", flat=True):
@@ -244,7 +288,7 @@ def bulk_step(form_class: type[forms.StepForm], description):
 
 
 @admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
+class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
     form = AppealForm
     # The deadline and the status first: they are what an operator scans the list for.
     list_display = [
@@ -269,6 +313,7 @@ class AppealAdmin(admin.ModelAdmin):
     paginator = CappedCountPaginator
     autocomplete_fields = ["account", "ministry", "assignee"]
     inlines = [AppealEventInline, NotificationInline]
+    change_list_template = "admin/appeals/appeal/change_list.html"
     actions = [
         bulk_step(forms.AssignMinistryForm, _("Assign to a ministry")),
         bulk_step(forms.AssignOfficialForm, _("Assign to an official")),
@@ -288,7 +333,68 @@ class AppealAdmin(admin.ModelAdmin):
             formfield.widget.can_delete_related = formfield.widget.can_view_related = False
         return formfield
 
+    # --- scoping -----------------------------------------------------------------------------
+
+    def scope_queryset(self, request, queryset):
+        return access.appeals_for(request.user, queryset)
+
+    def has_change_permission(self, request, obj=None):
+        # A specialist opens a colleague's appeal read-only; nobody changes another ministry's.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or access.may(request.user, obj, "comment"))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "ministry":
+            kwargs["queryset"] = access.ministries_for(request.user).filter(is_active=True)
+        elif db_field.name == "assignee":
+            kwargs["queryset"] = access.officials_for(request.user).filter(is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     # --- the list -------------------------------------------------------------------------
+
+    def get_list_filter(self, request):
+        scope = access.scope_for(request.user)
+        if scope.is_operator:
+            return self.list_filter
+        if scope.role == access.HEAD:
+            return [QueueFilter, "status", DeadlineFilter, "topic", AssigneeFilter, PlatformFilter, "received_at"]
+        return [QueueFilter, "status", DeadlineFilter, "topic", "received_at"]
+
+    def get_ordering(self, request):
+        # A ministry's queue is worked in the order of the deadlines.
+        return super().get_ordering(request) if access.scope_for(request.user).is_operator else ["due_at", "id"]
+
+    def changelist_view(self, request, extra_context=None):
+        scope = access.scope_for(request.user)
+        if request.method == "GET" and not request.GET and scope.ministry_id is not None:
+            # A head starts from the ministry's open queue, a specialist from their own appeals.
+            queue = "mine" if scope.role == access.SPECIALIST else "open"
+            return HttpResponseRedirect(f"{request.path}?queue={queue}")
+        extra_context = {**(extra_context or {}), "counters": self.counters(request)}
+        return super().changelist_view(request, extra_context)
+
+    def counters(self, request) -> list[tuple[str, int, str]]:
+        """Open, due today, overdue and extended appeals in the user's scope: one aggregate query
+        over the open appeals (a partial index), with a link to each list."""
+        now = timezone.now()
+        end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)
+        running = Q(paused_at__isnull=True)
+        figures = (
+            self.get_queryset(request)
+            .open()
+            .aggregate(
+                open=Count("pk"),
+                due_today=Count("pk", filter=running & Q(due_at__gte=now, due_at__lte=end_of_day)),
+                overdue=Count("pk", filter=running & Q(due_at__lt=now)),
+                extended=Count("pk", filter=~Q(extension_reason="")),
+            )
+        )
+        return [
+            (_("open"), figures["open"], "?queue=open"),
+            (_("due today"), figures["due_today"], "?deadline=due_today"),
+            (_("overdue"), figures["overdue"], "?deadline=overdue"),
+            (_("extended"), figures["extended"], "?deadline=extended"),
+        ]
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -300,7 +406,14 @@ class AppealAdmin(admin.ModelAdmin):
     def get_actions(self, request):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
-        return actions
+        scope = access.scope_for(request.user)
+        if scope.is_operator:
+            return actions
+        if scope.role == access.HEAD:
+            # Within the ministry: no handing over to another ministry.
+            actions.pop("bulk_assignministry", None)
+            return actions
+        return {}
 
     @admin.display(description="№", ordering="id")
     def number(self, appeal):
@@ -416,8 +529,13 @@ class AppealAdmin(admin.ModelAdmin):
             "rejection_reason",
             "duplicate_of",
         ]
-        if not obj.can("assign"):
+        scope = access.scope_for(request.user)
+        if not obj.can("assign") or not scope.manages:
             readonly += ["ministry", "assignee"]
+        elif not scope.is_operator:
+            readonly += ["ministry"]  # a head reassigns within the ministry only
+        if not scope.manages:
+            readonly += ["topic"]
         return readonly
 
     @admin.display(description=_("source"))
@@ -466,7 +584,9 @@ class AppealAdmin(admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["steps"] = [
-                (step, forms.STEP_FORMS[step].title) for step in obj.allowed_steps() if step in forms.STEP_FORMS
+                (step, forms.STEP_FORMS[step].title)
+                for step in obj.allowed_steps()
+                if step in forms.STEP_FORMS and access.may(request.user, obj, step)
             ]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -483,10 +603,10 @@ class AppealAdmin(admin.ModelAdmin):
         appeal = self.get_object(request, object_id)
         if form_class is None or appeal is None:
             raise Http404(_("No such appeal or step."))
-        if not self.has_change_permission(request, appeal):
+        if not super().has_change_permission(request, appeal) or not access.may(request.user, appeal, step):
             raise PermissionDenied
         change_url = reverse("admin:appeals_appeal_change", args=[appeal.pk])
-        form = form_class(request.POST or None)
+        form = form_class(request.POST or None, user=request.user)
         if request.method == "POST" and form.is_valid():
             try:
                 form.apply(appeal.pk, request.user)
@@ -509,11 +629,15 @@ class AppealAdmin(admin.ModelAdmin):
 
 
 @admin.register(AppealEvent)
-class AppealEventAdmin(admin.ModelAdmin):
+class AppealEventAdmin(access.ScopedAdmin, admin.ModelAdmin):
     """The whole history, read-only: who did what to which appeal and when."""
 
     list_display = ["at", "appeal_link", "kind", "who", "note_excerpt"]
     ordering = ["-at", "-id"]
+
+    def scope_queryset(self, request, queryset):
+        return access.related_for(request.user, queryset)
+
     list_filter = ["kind", "at"]
     show_full_result_count = False
     paginator = CappedCountPaginator
@@ -543,7 +667,7 @@ class AppealEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(access.ScopedAdmin, admin.ModelAdmin):
     list_display = [
         "name",
         "code",
@@ -559,6 +683,9 @@ class TopicAdmin(admin.ModelAdmin):
     list_select_related = ["default_ministry"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}
+
+    def scope_queryset(self, request, queryset):
+        return queryset  # topics are the same for everybody (changed by operators only)
 
 
 class DeliveryFilter(admin.SimpleListFilter):
@@ -580,7 +707,7 @@ class DeliveryFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(access.ScopedAdmin, admin.ModelAdmin):
     """Every reminder, escalation and digest, with its delivery: what was sent, what failed and why."""
 
     list_display = [
@@ -600,6 +727,13 @@ class NotificationAdmin(admin.ModelAdmin):
     paginator = CappedCountPaginator
     list_per_page = 100
     actions = ["retry"]
+
+    def scope_queryset(self, request, queryset):
+        scope = access.scope_for(request.user)
+        if scope.is_operator:
+            return queryset
+        # The ministry's reminders and one's own digests.
+        return queryset.filter(Q(appeal__ministry_id=scope.ministry_id) | Q(recipient_official_id=scope.official_id))
 
     class Media:
         css = {"all": ["appeals/admin.css"]}
@@ -627,6 +761,12 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.display(description=_("last error"))
     def error(self, notification):
         return Truncator(notification.last_error).chars(80)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not access.scope_for(request.user).is_operator:
+            actions.pop("retry", None)
+        return actions
 
     @admin.action(description=_("Send again"), permissions=["view"])
     def retry(self, request, queryset):

@@ -9,9 +9,10 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
 
+from ministries import roles
 from ministries.models import Ministry, Official, SocialAccount
 from ministries.roles import OPERATORS_GROUP
 
@@ -122,20 +123,11 @@ def _login(org: Organisation, username: str, who: str, *, first_name="", last_na
     return user
 
 
-def operators_group() -> Group:
-    group, _ = Group.objects.get_or_create(name=OPERATORS_GROUP)
-    perms = Permission.objects.filter(
-        content_type__app_label__in=["appeals", "ministries"],
-    ).exclude(codename__in=["delete_appeal", "delete_appealevent", "add_appealevent", "change_appealevent"])
-    group.permissions.set(perms)
-    return group
-
-
 @transaction.atomic
 def ensure_organisation(rng: random.Random) -> Organisation:
     """Create (or find) the demo government. Safe to run again: nothing is duplicated."""
     org = Organisation(topics={t.code: t for t in Topic.objects.all()})
-    operators = operators_group()
+    operators = Group.objects.get(name=OPERATORS_GROUP)  # created by a migration
     admin = _login(org, "admin", "суперпользователь", first_name="Администратор", staff=True)
     if not admin.is_superuser:
         admin.is_superuser = True
@@ -192,6 +184,8 @@ def ensure_organisation(rng: random.Random) -> Organisation:
                         email=f"{login}@r-19.example",
                     )
                 )
+        for official in staff:
+            roles.give_access(official)  # into the admin, scoped to the ministry
         head = next(o for o in staff if o.role == Official.Role.HEAD)
         if ministry.head_id != head.pk:
             ministry.head = head

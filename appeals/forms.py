@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ministries.models import Ministry, Official
 
-from . import services
+from . import access, services
 from .models import Appeal, Topic
 
 
@@ -20,6 +20,10 @@ class StepForm(forms.Form):
 
     title = ""
     submit_label = _("Save")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
 
     def apply(self, appeal: Appeal | int, actor) -> None:
         raise NotImplementedError
@@ -113,6 +117,10 @@ class AssignMinistryForm(StepForm):
     submit_label = _("Assign")
     ministry = forms.ModelChoiceField(label=_("Ministry"), queryset=Ministry.objects.filter(is_active=True))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ministry"].queryset = access.ministries_for(self.user, self.fields["ministry"].queryset)
+
     def apply(self, appeal, actor):
         services.assign(appeal, ministry=self.cleaned_data["ministry"], actor=actor)
 
@@ -125,6 +133,10 @@ class AssignOfficialForm(StepForm):
         queryset=Official.objects.filter(is_active=True).select_related("ministry"),
         widget=AutocompleteSelect(Appeal._meta.get_field("assignee"), admin.site),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["official"].queryset = access.officials_for(self.user, self.fields["official"].queryset)
 
     def apply(self, appeal, actor):
         services.assign(appeal, official=self.cleaned_data["official"], actor=actor)

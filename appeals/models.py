@@ -126,6 +126,7 @@ class Appeal(models.Model):
         "reject": OPEN_STATUSES,
         "reopen": ("resolved", "rejected"),
         "comment": tuple(Status.values),
+        "set_topic": tuple(Status.values),
     }
 
     account = models.ForeignKey(

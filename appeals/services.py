@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from ministries.models import Ministry, Official, SocialAccount
 
+from . import access
 from .models import Appeal, AppealEvent, Topic
 from .sla import add_hours, deadline_for, first_answer_deadline, hours_between, policy
 
@@ -29,6 +30,8 @@ STEP_LABELS = {
     "resolve": gettext_lazy("resolve"),
     "reject": gettext_lazy("reject"),
     "reopen": gettext_lazy("reopen"),
+    "comment": gettext_lazy("comment"),
+    "set_topic": gettext_lazy("set the topic"),
 }
 
 SOURCE_FIELDS = ("thread_id", "permalink", "author_name", "author_external_id", "author_url", "written_at")
@@ -62,7 +65,15 @@ def _lock(appeal: Appeal | int) -> Appeal:
         raise Refused(_("Appeal #%(id)s does not exist.") % {"id": pk}) from None
 
 
-def _check_step(appeal: Appeal, step: str) -> None:
+def _check_step(appeal: Appeal, step: str, actor=None, *, ministry: Ministry | None = None) -> None:
+    """Refuse a step the actor may not take on this appeal, or that its status does not allow.
+
+    ``actor`` None is the system (jobs, intake): it may take every step.
+    """
+    if actor is not None:
+        reason = access.refusal(actor, appeal, step, ministry=ministry)
+        if reason:
+            raise Refused(reason)
     if not appeal.can(step):
         raise Refused(
             _("Appeal #%(id)s is “%(status)s”: the step “%(step)s” is not allowed.")
@@ -187,7 +198,7 @@ def assign(
     ministry = check_assignment(ministry, official)
     with transaction.atomic():
         appeal = _lock(appeal)
-        _check_step(appeal, "assign")
+        _check_step(appeal, "assign", actor, ministry=ministry)
         if official is None and appeal.ministry_id == ministry.pk:
             official = appeal.assignee
         if appeal.ministry_id == ministry.pk and appeal.assignee_id == (official.pk if official else None):
@@ -208,6 +219,7 @@ def set_topic(appeal: Appeal | int, *, topic: Topic, actor=None, now: datetime |
     now = now or timezone.now()
     with transaction.atomic():
         appeal = _lock(appeal)
+        _check_step(appeal, "set_topic", actor)
         if appeal.topic_id == topic.pk:
             return appeal
         change = {"topic": [_label(appeal.topic), _label(topic)]}
@@ -232,7 +244,7 @@ def start_work(appeal: Appeal | int, *, actor=None, now: datetime | None = None)
     now = now or timezone.now()
     with transaction.atomic():
         appeal = _lock(appeal)
-        _check_step(appeal, "start")
+        _check_step(appeal, "start", actor)
         if appeal.ministry_id is None:
             raise Refused(_("Assign appeal #%(id)s to a ministry first.") % {"id": appeal.pk})
         change = {"status": [appeal.status, Status.IN_PROGRESS]}
@@ -256,7 +268,7 @@ def ask_citizen(appeal: Appeal | int, *, question: str, actor=None, now: datetim
     question = _required(question, _("Write the question to the citizen."))
     with transaction.atomic():
         appeal = _lock(appeal)
-        _check_step(appeal, "ask_citizen")
+        _check_step(appeal, "ask_citizen", actor)
         change = {"status": [appeal.status, Status.AWAITING_CITIZEN]}
         appeal.status = Status.AWAITING_CITIZEN
         _answered(appeal, now)  # the question is a public answer
@@ -274,7 +286,7 @@ def reply(appeal: Appeal | int, *, text: str, answer_url: str = "", actor=None, 
     text = _required(text, _("Write the answer to the citizen."))
     with transaction.atomic():
         appeal = _lock(appeal)
-        _check_step(appeal, "reply")
+        _check_step(appeal, "reply", actor)
         first = appeal.first_answered_at is None
         _answered(appeal, now)
         appeal.save(update_fields=["first_answered_at"])
@@ -290,7 +302,7 @@ def extend(appeal: Appeal | int, *, due_at: datetime, reason: str, actor=None, n
         raise Refused(_("The new deadline must be in the future."))
     with transaction.atomic():
         appeal = _lock(appeal)
-        _check_step(appeal, "extend")
+        _check_step(appeal, "extend", actor)
         if due_at <= appeal.due_at:
             raise Refused(
                 _("The new deadline must be later than the current one (%(due)s).")
@@ -312,7 +324,7 @@ def resolve(
     answer = _required(answer, _("Write the answer to the citizen."))
     with transaction.atomic():
         appeal = _lock(appeal)
-        _check_step(appeal, "resolve")
+        _check_step(appeal, "resolve", actor)
         change = {"status": [appeal.status, Status.RESOLVED]}
         appeal.status, appeal.resolved_at, appeal.paused_at = Status.RESOLVED, now, None
         appeal.answer, appeal.answer_url = answer, answer_url
@@ -344,7 +356,7 @@ def reject(
         duplicate_pk = None
     with transaction.atomic():
         appeal = _lock(appeal)
-        _check_step(appeal, "reject")
+        _check_step(appeal, "reject", actor)
         if duplicate_pk is not None:
             if duplicate_pk == appeal.pk:
                 raise Refused(_("An appeal cannot be a duplicate of itself."))
@@ -364,7 +376,7 @@ def reopen(appeal: Appeal | int, *, reason: str, actor=None, now: datetime | Non
     reason = _required(reason, _("Give the reason for reopening."))
     with transaction.atomic():
         appeal = _lock(appeal)
-        _check_step(appeal, "reopen")
+        _check_step(appeal, "reopen", actor)
         status = Status.ASSIGNED if appeal.ministry_id else Status.NEW
         change = {"status": [appeal.status, status]}
         appeal.status = status
@@ -383,4 +395,5 @@ def comment(appeal: Appeal | int, *, note: str, actor=None, now: datetime | None
     note = _required(note, _("Write the comment."))
     with transaction.atomic():
         appeal = _lock(appeal)
+        _check_step(appeal, "comment", actor)
         return _record(appeal, Kind.COMMENTED, actor, now, note)

@@ -1,19 +1,22 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from appeals import access
+
+from . import roles
 from .models import Ministry, Official, SocialAccount
 
 
 class OfficialInline(admin.TabularInline):
     model = Official
-    fields = ["full_name", "position", "role", "email", "user", "is_active"]
+    fields = ["full_name", "position", "role", "email", "telegram_chat_id", "user", "is_active"]
     raw_id_fields = ["user"]
     extra = 0
     show_change_link = True
 
 
 @admin.register(Ministry)
-class MinistryAdmin(admin.ModelAdmin):
+class MinistryAdmin(access.ScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "short_name", "head", "email", "is_active"]
     list_filter = ["is_active"]
     list_select_related = ["head"]
@@ -22,14 +25,25 @@ class MinistryAdmin(admin.ModelAdmin):
     autocomplete_fields = ["head"]
     inlines = [OfficialInline]
 
+    def scope_queryset(self, request, queryset):
+        return access.ministries_for(request.user, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for official in formset.new_objects + [changed for changed, _fields in formset.changed_objects]:
+            roles.give_access(official)
+
 
 @admin.register(Official)
-class OfficialAdmin(admin.ModelAdmin):
+class OfficialAdmin(access.ScopedAdmin, admin.ModelAdmin):
     list_display = ["full_name", "ministry", "position", "role", "email", "user", "is_active"]
     list_filter = ["ministry", "role", "is_active"]
     list_select_related = ["ministry", "user"]
     search_fields = ["full_name", "position", "email", "ministry__short_name"]
     raw_id_fields = ["user"]
+
+    def scope_queryset(self, request, queryset):
+        return access.officials_for(request.user, queryset)
 
     def get_search_results(self, request, queryset, search_term):
         # Autocomplete (e.g. "assign to an official") offers active officials only.
@@ -38,9 +52,13 @@ class OfficialAdmin(admin.ModelAdmin):
             queryset = queryset.filter(is_active=True).select_related("ministry")
         return queryset, may_have_duplicates
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        roles.give_access(obj)  # a linked login gets into the admin with its role's permissions
+
 
 @admin.register(SocialAccount)
-class SocialAccountAdmin(admin.ModelAdmin):
+class SocialAccountAdmin(access.ScopedAdmin, admin.ModelAdmin):
     list_display = ["__str__", "platform", "kind", "handle", "ministry", "official", "is_active"]
     list_filter = ["platform", "kind", "ministry", "is_active"]
     list_select_related = ["ministry", "official"]
@@ -51,3 +69,7 @@ class SocialAccountAdmin(admin.ModelAdmin):
         (_("Owner"), {"fields": ["ministry", "official"]}),
         (_("Webhook"), {"fields": ["webhook_secret", "confirmation_code"], "classes": ["collapse"]}),
     ]
+
+    def scope_queryset(self, request, queryset):
+        # Accounts hold webhook secrets: the press service's business only.
+        return queryset if access.scope_for(request.user).is_operator else queryset.none()

@@ -1,11 +1,62 @@
-"""Who plays which part. The press service's operators are the members of one group."""
+"""Who plays which part.
+
+Three groups, created by a migration: the press service's operators, the ministry heads and the
+specialists. The groups give model permissions (what the admin shows); what rows a person sees
+and may change follows from their role and their ``Official`` record — see ``appeals/access.py``.
+"""
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 OPERATORS_GROUP = "Операторы пресс-службы"
+HEADS_GROUP = "Руководители ведомств"
+SPECIALISTS_GROUP = "Специалисты ведомств"
+
+# Model permissions of each group: {app_label: {model: [actions]}}.
+GROUP_PERMISSIONS = {
+    OPERATORS_GROUP: {
+        "appeals": {
+            "appeal": ["view", "add", "change"],
+            "appealevent": ["view"],
+            "notification": ["view"],
+            "topic": ["view", "add", "change"],
+        },
+        "ministries": {
+            "ministry": ["view", "add", "change"],
+            "official": ["view", "add", "change"],
+            "socialaccount": ["view", "add", "change"],
+        },
+    },
+    HEADS_GROUP: {
+        "appeals": {"appeal": ["view", "change"], "appealevent": ["view"], "notification": ["view"], "topic": ["view"]},
+        "ministries": {"ministry": ["view"], "official": ["view"]},
+    },
+    SPECIALISTS_GROUP: {
+        "appeals": {"appeal": ["view", "change"], "appealevent": ["view"], "notification": ["view"], "topic": ["view"]},
+        "ministries": {"official": ["view"]},
+    },
+}
 
 
 def operator_users() -> QuerySet:
     """Active logins of the press-service operators (they receive escalations)."""
     return get_user_model().objects.filter(is_active=True, groups__name=OPERATORS_GROUP).distinct()
+
+
+def group_for(official) -> str:
+    """The group an official's login belongs in: heads and deputies manage, specialists work."""
+    return SPECIALISTS_GROUP if official.role == "specialist" else HEADS_GROUP
+
+
+def give_access(official) -> None:
+    """Let an official's login into the admin with the permissions of their role."""
+    from django.contrib.auth.models import Group
+
+    user = official.user
+    if user is None:
+        return
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.groups.remove(*Group.objects.filter(name__in=[HEADS_GROUP, SPECIALISTS_GROUP]))
+    user.groups.add(Group.objects.get(name=group_for(official)))

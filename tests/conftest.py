@@ -4,9 +4,10 @@ that ministry, and an outsider from another ministry."""
 import os
 
 import pytest
+from django.contrib.auth.models import Group
 
-from appeals.demo import operators_group
 from appeals.models import Topic
+from ministries import roles
 from ministries.models import Official
 
 from .factories import MinistryFactory, OfficialFactory, UserFactory
@@ -20,7 +21,7 @@ def topics(db) -> dict[str, Topic]:
 @pytest.fixture
 def operator(db):
     user = UserFactory(username="operator", first_name="Дарья", last_name="Тюмерекова", is_staff=True)
-    user.groups.add(operators_group())
+    user.groups.add(Group.objects.get(name=roles.OPERATORS_GROUP))
     return user
 
 
@@ -40,17 +41,32 @@ def head_a(ministry_a):
     head = OfficialFactory(ministry=ministry_a, user=user, full_name="Чебодаев Айдар", role=Official.Role.HEAD)
     ministry_a.head = head
     ministry_a.save()
+    roles.give_access(head)
     return head
 
 
 @pytest.fixture
 def specialist_a(ministry_a):
-    return OfficialFactory(ministry=ministry_a, user=UserFactory(username="spec_a"), full_name="Иванова Мария")
+    specialist = OfficialFactory(ministry=ministry_a, user=UserFactory(username="spec_a"), full_name="Иванова Мария")
+    roles.give_access(specialist)
+    return specialist
 
 
 @pytest.fixture
 def specialist_b(ministry_b):
-    return OfficialFactory(ministry=ministry_b, user=UserFactory(username="spec_b"), full_name="Сагалаков Олег")
+    specialist = OfficialFactory(ministry=ministry_b, user=UserFactory(username="spec_b"), full_name="Сагалаков Олег")
+    roles.give_access(specialist)
+    return specialist
+
+
+@pytest.fixture
+def head_b(ministry_b):
+    user = UserFactory(username="head_b")
+    head = OfficialFactory(ministry=ministry_b, user=user, full_name="Майнагашев Семён", role=Official.Role.HEAD)
+    ministry_b.head = head
+    ministry_b.save()
+    roles.give_access(head)
+    return head
 
 
 @pytest.fixture
@@ -73,3 +89,9 @@ def pytest_sessionstart(session):
             f"GOVFEEDBACK_REQUIRE_SERVICES=1 but the suite is configured for {engine} and {broker}: "
             "set DATABASE_URL=postgres://... and CELERY_BROKER_URL=redis://..."
         )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The demo creates dozens of logins; a slow hash only makes the tests slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -143,11 +143,11 @@ class TestSteps:
     def test_it_answers_404_for_an_unknown_step(self, operator_client):
         assert operator_client.get(step_url(AppealFactory(), "explode")).status_code == 404
 
-    def test_a_user_without_rights_cannot_take_a_step(self, client, django_user_model):
+    def test_a_user_without_a_role_cannot_even_see_the_step(self, client, django_user_model):
         appeal = AppealFactory()
         user = django_user_model.objects.create_user("nobody", password="x", is_staff=True)
         client.force_login(user)
         response = client.post(step_url(appeal, "resolve"), {"answer": "Ответ"})
-        assert response.status_code == 403
+        assert response.status_code == 404
         appeal.refresh_from_db()
         assert appeal.status == Appeal.Status.NEW

@@ -73,10 +73,11 @@ class TestList:
     def test_it_runs_a_fixed_number_of_queries(self, operator_client, django_assert_num_queries, rows):
         ministry = AppealFactory().ministry  # None; keeps the factories warm
         AppealFactory.create_batch(rows - 1, ministry=ministry)
-        # 1 session, 2 user, 3 user's groups permissions, 4 user's own permissions,
-        # 5 capped count of the filtered list (LIMIT 10001), 6 the page of appeals with account,
-        # topic, ministry and assignee joined, 7 topics, 8 ministries and 9 accounts for the filters.
-        with django_assert_num_queries(9):
+        # 1 session, 2 user, 3 user's groups permissions, 4 user's own permissions, 5 the user's role,
+        # 6 the counters (one aggregate over the open appeals), 7 capped count of the filtered list
+        # (LIMIT 10001), 8 the page of appeals with account, topic, ministry and assignee joined,
+        # 9 topics, 10 ministries and 11 accounts for the filters.
+        with django_assert_num_queries(11):
             response = operator_client.get(URL)
         assert response.status_code == 200
         assert len(response.context["cl"].result_list) == min(rows, 50)

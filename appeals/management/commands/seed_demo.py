@@ -165,7 +165,7 @@ class Command(BaseCommand):
                     appeal,
                     reason="not_appeal",
                     note="Вопрос не относится к компетенции ведомства",
-                    actor=specialist.user,
+                    actor=head.user,  # rejecting is the head's call
                     now=t,
                 )
             return 1
