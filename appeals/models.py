@@ -452,3 +452,88 @@ class Notification(models.Model):
         if self.gave_up_at:
             return "failed"
         return "pending"
+
+
+class AppealMessage(models.Model):
+    """One message of an appeal's conversation: the citizen's follow-ups and the officials' answers.
+
+    The appeal's own text is its first message; replies from the same author in the same thread
+    while the appeal is open join it here instead of opening new appeals.
+    """
+
+    class Direction(models.TextChoices):
+        CITIZEN = "citizen", _("from the citizen")
+        OFFICIAL = "official", _("from the government")
+
+    appeal = models.ForeignKey(Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="messages")
+    direction = models.CharField(_("direction"), max_length=16, choices=Direction, default=Direction.CITIZEN)
+    external_id = models.CharField(_("platform message id"), max_length=128, blank=True)
+    author_name = models.CharField(_("author"), max_length=255, blank=True)
+    text = models.TextField(_("text"))
+    written_at = models.DateTimeField(_("written at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("conversation")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appeal", "external_id"], condition=~Q(external_id=""), name="appealmessage_external_id_uniq"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()}: {self.text[:50]}"
+
+
+class InboundEvent(models.Model):
+    """Every request that reaches an intake endpoint, stored before it is parsed.
+
+    Nothing a platform sends is lost: a payload that could not be turned into an appeal stays
+    here with the reason, and an operator can replay it after a fix.
+    """
+
+    class Outcome(models.TextChoices):
+        RECEIVED = "received", _("received, not processed yet")
+        CREATED = "created", _("appeal created")
+        UPDATED = "updated", _("appeal updated")
+        MESSAGE = "message", _("added to an appeal's conversation")
+        DUPLICATE = "duplicate", _("duplicate")
+        IGNORED = "ignored", _("ignored")
+        REJECTED = "rejected", _("rejected")
+
+    platform = models.CharField(_("platform"), max_length=16)
+    account = models.ForeignKey(
+        "ministries.SocialAccount",
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inbound_events",
+    )
+    account_key = models.CharField(_("account in the URL"), max_length=128, blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    body = models.BinaryField(_("raw body"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    # The platform's id of the delivery (VK event_id, Telegram update_id): a redelivery repeats it.
+    dedup_key = models.CharField(_("delivery id"), max_length=128, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome, default=Outcome.RECEIVED)
+    reason = models.TextField(_("reason"), blank=True)
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_events"
+    )
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inbound event")
+        verbose_name_plural = _("inbound events")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(F("received_at").desc(), F("id").desc(), name="inboundevent_received_idx"),
+            models.Index(fields=["account", "dedup_key"], name="inboundevent_dedup_idx"),
+            models.Index(fields=["outcome", "received_at"], name="inboundevent_outcome_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform} #{self.pk} ({self.get_outcome_display()})"

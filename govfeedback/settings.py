@@ -111,7 +111,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "ministries",
     "appeals",
 ]
@@ -257,10 +260,29 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "govfeedback API",
+    "DESCRIPTION": "Citizens' appeals to a regional government: routing, deadlines, intake.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The interactive page's assets come from drf-spectacular-sidecar: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Intake: the largest webhook body stored (bytes); larger requests are refused with 413.
+GOVFEEDBACK_INTAKE_MAX_BODY = env_positive_int("GOVFEEDBACK_INTAKE_MAX_BODY", 256 * 1024)
+# Meta (Facebook, Instagram) webhooks: the app secret that signs the payloads.
+GOVFEEDBACK_META_APP_SECRET = env_str("GOVFEEDBACK_META_APP_SECRET", "")
 
 # Domain settings.
 # The deadline policy of an appeal whose topic is not known yet (a topic's own policy wins).

@@ -31,7 +31,7 @@ def delete_groups(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appeals", "0002_topics"),
+        ("appeals", "0003_intake"),
         ("ministries", "0001_initial"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
