@@ -20,6 +20,8 @@ GROUP_PERMISSIONS = {
             "appealevent": ["view"],
             "notification": ["view"],
             "topic": ["view", "add", "change"],
+            "appealmessage": ["view"],
+            "inboundevent": ["view", "change"],
         },
         "ministries": {
             "ministry": ["view", "add", "change"],
@@ -28,11 +30,23 @@ GROUP_PERMISSIONS = {
         },
     },
     HEADS_GROUP: {
-        "appeals": {"appeal": ["view", "change"], "appealevent": ["view"], "notification": ["view"], "topic": ["view"]},
+        "appeals": {
+            "appeal": ["view", "change"],
+            "appealevent": ["view"],
+            "notification": ["view"],
+            "topic": ["view"],
+            "appealmessage": ["view"],
+        },
         "ministries": {"ministry": ["view"], "official": ["view"]},
     },
     SPECIALISTS_GROUP: {
-        "appeals": {"appeal": ["view", "change"], "appealevent": ["view"], "notification": ["view"], "topic": ["view"]},
+        "appeals": {
+            "appeal": ["view", "change"],
+            "appealevent": ["view"],
+            "notification": ["view"],
+            "topic": ["view"],
+            "appealmessage": ["view"],
+        },
         "ministries": {"official": ["view"]},
     },
 }
