@@ -10,7 +10,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # kombu's filesystem transport (the embedded default) needs its folders to exist.
-for option in ("data_folder_in", "data_folder_out", "processed_folder"):
+for option in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
     folder = (app.conf.broker_transport_options or {}).get(option)
     if folder and app.conf.broker_url.startswith("filesystem://"):
         Path(folder).mkdir(parents=True, exist_ok=True)
