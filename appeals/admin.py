@@ -20,7 +20,9 @@ from django.utils.translation import ngettext
 from ministries.models import SocialAccount
 
 from . import access, forms, notifications, services
-from .models import Appeal, AppealEvent, Notification, Topic
+from .intake import batch
+from .intake.views import process as process_event
+from .models import Appeal, AppealEvent, AppealMessage, InboundEvent, Notification, Topic
 
 PLATFORM_BADGES = {"vk": "VK", "ok": "OK", "telegram": "TG", "instagram": "IG", "facebook": "FB", "twitter": "X"}
 
@@ -191,6 +193,25 @@ def describe_change(event: AppealEvent) -> str:
     return "; ".join(parts)
 
 
+class AppealMessageInline(admin.TabularInline):
+    model = AppealMessage
+    fields = ["created_at", "direction", "author_name", "text"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    verbose_name_plural = _("conversation")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class NotificationInline(admin.TabularInline):
     model = Notification
     fields = ["created_at", "kind", "channel", "recipient_name", "address", "delivery", "attempts", "last_error"]
@@ -312,7 +333,7 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
     show_full_result_count = False
     paginator = CappedCountPaginator
     autocomplete_fields = ["account", "ministry", "assignee"]
-    inlines = [AppealEventInline, NotificationInline]
+    inlines = [AppealMessageInline, AppealEventInline, NotificationInline]
     change_list_template = "admin/appeals/appeal/change_list.html"
     actions = [
         bulk_step(forms.AssignMinistryForm, _("Assign to a ministry")),
@@ -370,7 +391,11 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
             # A head starts from the ministry's open queue, a specialist from their own appeals.
             queue = "mine" if scope.role == access.SPECIALIST else "open"
             return HttpResponseRedirect(f"{request.path}?queue={queue}")
-        extra_context = {**(extra_context or {}), "counters": self.counters(request)}
+        extra_context = {
+            **(extra_context or {}),
+            "counters": self.counters(request),
+            "import_allowed": scope.is_operator and self.has_add_permission(request),
+        }
         return super().changelist_view(request, extra_context)
 
     def counters(self, request) -> list[tuple[str, int, str]]:
@@ -593,9 +618,56 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
     def get_urls(self):
         step_view = self.admin_site.admin_view(self.step_view)
         return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="appeals_appeal_import"),
             path("<path:object_id>/step/<str:step>/", step_view, name="appeals_appeal_step"),
             *super().get_urls(),
         ]
+
+    def import_view(self, request):
+        """Appeals from a CSV or XLSX file (monitoring exports, Twitter): operators only."""
+        if not access.scope_for(request.user).is_operator or not self.has_add_permission(request):
+            raise PermissionDenied
+        form = forms.ImportForm(request.POST or None, request.FILES or None)
+        results = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            content = upload.read()
+            event = InboundEvent.objects.create(
+                platform="import",
+                account_key=upload.name[:128],
+                body=content,
+                authenticated=True,
+                headers={"uploaded_by": request.user.get_username()},
+            )
+            try:
+                rows = batch.read_file(upload.name, content)
+            except ValueError as error:
+                form.add_error("file", str(error))
+                event.outcome, event.reason = InboundEvent.Outcome.REJECTED, str(error)
+                event.save(update_fields=["outcome", "reason"])
+            else:
+                results = batch.ingest_items(rows)
+                counts = {}
+                for result in results:
+                    counts[result["outcome"]] = counts.get(result["outcome"], 0) + 1
+                event.outcome = (
+                    InboundEvent.Outcome.CREATED if counts.get("created") else InboundEvent.Outcome.DUPLICATE
+                )
+                event.reason = ", ".join(f"{outcome}: {count}" for outcome, count in sorted(counts.items()))
+                event.processed_at = timezone.now()
+                event.save(update_fields=["outcome", "reason", "processed_at"])
+                self.message_user(
+                    request, _("Imported %(rows)d rows: %(summary)s.") % {"rows": len(results), "summary": event.reason}
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import appeals from a CSV or XLSX file"),
+            "form": form,
+            "opts": self.model._meta,
+            "results": results,
+            "columns": batch.FIELDS,
+        }
+        return TemplateResponse(request, "admin/appeals/appeal/import.html", context)
 
     def step_view(self, request, object_id, step):
         """One next step of an appeal (start, ask, extend, resolve, reject, reopen, comment)."""
@@ -776,3 +848,104 @@ class NotificationAdmin(access.ScopedAdmin, admin.ModelAdmin):
             ngettext("%(count)d notification will be sent again.", "%(count)d notifications will be sent again.", count)
             % {"count": count},
         )
+
+
+@admin.register(InboundEvent)
+class InboundEventAdmin(access.ScopedAdmin, admin.ModelAdmin):
+    """Every request the intake endpoints received, stored before parsing, with its outcome."""
+
+    list_display = ["received_at", "platform", "account", "outcome_badge", "reason_excerpt", "appeal_link"]
+    list_filter = ["outcome", "platform", "received_at"]
+    list_select_related = ["account"]
+    search_fields = ["=dedup_key", "=appeal__id", "reason"]
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    list_per_page = 100
+    actions = ["replay"]
+    fields = [
+        "received_at",
+        "platform",
+        "account",
+        "account_key",
+        "headers",
+        "payload",
+        "dedup_key",
+        "authenticated",
+        "outcome",
+        "reason",
+        "appeal",
+        "processed_at",
+    ]
+    readonly_fields = fields
+
+    class Media:
+        css = {"all": ["appeals/admin.css"]}
+
+    def scope_queryset(self, request, queryset):
+        # Raw payloads hold citizens' data from every ministry: the press service's only.
+        return queryset if access.scope_for(request.user).is_operator else queryset.none()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("outcome"), ordering="outcome")
+    def outcome_badge(self, event):
+        return format_html(
+            '<span class="gf-outcome gf-outcome-{}">{}</span>', event.outcome, event.get_outcome_display()
+        )
+
+    @admin.display(description=_("reason"))
+    def reason_excerpt(self, event):
+        return Truncator(event.reason).chars(90)
+
+    @admin.display(description=_("appeal"), ordering="appeal_id")
+    def appeal_link(self, event):
+        if not event.appeal_id:
+            return "—"
+        return format_html(
+            '<a href="{}">№ {}</a>', reverse("admin:appeals_appeal_change", args=[event.appeal_id]), event.appeal_id
+        )
+
+    @admin.display(description=_("raw body"))
+    def payload(self, event):
+        raw = bytes(event.body)
+        try:
+            import json
+
+            text = json.dumps(json.loads(raw), ensure_ascii=False, indent=2)
+        except ValueError:
+            text = raw[:20000].decode("utf-8", errors="replace")
+        return format_html("<pre style='white-space:pre-wrap;max-height:40em;overflow:auto'>{}</pre>", text)
+
+    @admin.action(description=_("Process again (after a fix)"), permissions=["view"])
+    def replay(self, request, queryset):
+        done, refused = 0, 0
+        for event in queryset.exclude(platform__in=["import", "batch"]):
+            if not event.authenticated:
+                refused += 1
+                continue
+            try:
+                process_event(event, {}, replay=True)
+            except Exception as error:  # a replay reports, it never breaks the page
+                self.message_user(
+                    request, _("Event %(id)s: %(error)s") % {"id": event.pk, "error": error}, messages.ERROR
+                )
+                continue
+            done += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d event processed again.", "%(count)d events processed again.", done) % {"count": done},
+        )
+        if refused:
+            self.message_user(
+                request,
+                _("%(count)d event(s) never passed the secret or signature check and cannot be replayed.")
+                % {"count": refused},
+                messages.WARNING,
+            )

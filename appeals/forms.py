@@ -7,6 +7,7 @@ means the same thing wherever it is taken.
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect
+from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
 from ministries.models import Ministry, Official
@@ -162,3 +163,11 @@ STEP_FORMS: dict[str, type[StepForm]] = {
     "reopen": ReopenForm,
     "comment": CommentForm,
 }
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("CSV (UTF-8) or XLSX; the first row names the columns."),
+        validators=[FileExtensionValidator(["csv", "xlsx"])],
+    )

@@ -248,6 +248,12 @@ class Appeal(models.Model):
             models.Index(fields=["assignee", "due_at"], condition=_OPEN_Q, name="appeal_assignee_open_due_idx"),
             models.Index(fields=["ministry", "received_at"], name="appeal_ministry_received_idx"),
             models.Index(fields=["topic", "received_at"], name="appeal_topic_received_idx"),
+            # Intake: a citizen's follow-up joins their open appeal in the same thread.
+            models.Index(
+                fields=["account", "thread_id", "author_external_id"],
+                condition=_OPEN_Q & ~Q(thread_id=""),
+                name="appeal_open_thread_idx",
+            ),
             models.Index(fields=["status", "received_at"], name="appeal_status_received_idx"),
         ]
 
@@ -311,6 +317,8 @@ class AppealEvent(models.Model):
         OVERDUE = "overdue", _("became overdue")
         ESCALATED = "escalated", _("escalated to the press service")
         REPLIED = "replied", _("public answer")
+        EDITED = "edited", _("text edited by the author")
+        MESSAGE = "message", _("message from the citizen")
         COMMENTED = "commented", _("comment")
 
     appeal = models.ForeignKey(Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="events")
@@ -521,9 +529,16 @@ class InboundEvent(models.Model):
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome, default=Outcome.RECEIVED)
     reason = models.TextField(_("reason"), blank=True)
     appeal = models.ForeignKey(
-        Appeal, verbose_name=_("appeal"), null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_events"
+        Appeal,
+        verbose_name=_("appeal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound_events",
     )
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    # The request passed the platform's secret or signature check (only those can be replayed).
+    authenticated = models.BooleanField(_("authenticated"), default=False)
 
     class Meta:
         verbose_name = _("inbound event")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from ministries.models import Ministry, Official, SocialAccount
 
 from . import access
-from .models import Appeal, AppealEvent, Topic
+from .models import Appeal, AppealEvent, AppealMessage, Topic
 from .sla import add_hours, deadline_for, first_answer_deadline, hours_between, policy
 
 Status = Appeal.Status
@@ -108,6 +108,14 @@ def _answered(appeal: Appeal, now: datetime) -> None:
     """The citizen got a public answer: the first-answer clock stops (once)."""
     if appeal.first_answered_at is None:
         appeal.first_answered_at = now
+
+
+def _official_message(appeal: Appeal, text: str, actor, now: datetime) -> None:
+    """The government's public answer joins the appeal's conversation."""
+    AppealMessage.objects.create(
+        appeal=appeal, direction=AppealMessage.Direction.OFFICIAL, author_name=_actor_name(actor), text=text,
+        created_at=now,
+    )
 
 
 def check_assignment(ministry: Ministry | None, official: Official | None) -> Ministry:
@@ -276,6 +284,7 @@ def ask_citizen(appeal: Appeal | int, *, question: str, actor=None, now: datetim
         if pause:
             appeal.paused_at = now
         appeal.save(update_fields=["status", "first_answered_at", "paused_at"])
+        _official_message(appeal, question, actor, now)
         _record(appeal, Kind.AWAITING_CITIZEN, actor, now, question, clock_stopped=pause, **change)
     return appeal
 
@@ -290,6 +299,7 @@ def reply(appeal: Appeal | int, *, text: str, answer_url: str = "", actor=None, 
         first = appeal.first_answered_at is None
         _answered(appeal, now)
         appeal.save(update_fields=["first_answered_at"])
+        _official_message(appeal, text, actor, now)
         _record(appeal, Kind.REPLIED, actor, now, text, first_answer=first, answer_url=answer_url)
     return appeal
 
@@ -330,6 +340,7 @@ def resolve(
         appeal.answer, appeal.answer_url = answer, answer_url
         _answered(appeal, now)
         appeal.save(update_fields=["status", "resolved_at", "answer", "answer_url", "paused_at", "first_answered_at"])
+        _official_message(appeal, answer, actor, now)
         _record(
             appeal, Kind.RESOLVED, actor, now, answer, on_time=now <= appeal.due_at, answer_url=answer_url, **change
         )
@@ -397,3 +408,72 @@ def comment(appeal: Appeal | int, *, note: str, actor=None, now: datetime | None
         appeal = _lock(appeal)
         _check_step(appeal, "comment", actor)
         return _record(appeal, Kind.COMMENTED, actor, now, note)
+
+
+def receive_message(account: SocialAccount, draft, *, now: datetime | None = None) -> tuple[str, Appeal | None]:
+    """Turn a citizen's message from a platform (an ``intake.Draft``) into the database's truth.
+
+    Returns ``(outcome, appeal)`` with outcome one of "created", "message" (joined the author's
+    open appeal in the same thread), "updated" (an edit changed the text; the old one stays in
+    the history) or "duplicate" (seen before: nothing changes). Safe under concurrent redelivery:
+    the unique platform ids decide.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        appeal = Appeal.objects.select_for_update().filter(account=account, external_id=draft.external_id).first()
+        if appeal is not None:
+            if draft.is_edit and draft.text != appeal.text:
+                _record(appeal, Kind.EDITED, None, now, text=[appeal.text, draft.text])
+                appeal.text = draft.text
+                appeal.save(update_fields=["text"])
+                return "updated", appeal
+            return "duplicate", appeal
+        message = (
+            AppealMessage.objects.select_for_update()
+            .filter(appeal__account=account, external_id=draft.external_id)
+            .select_related("appeal")
+            .first()
+        )
+        if message is not None:
+            if draft.is_edit and draft.text != message.text:
+                _record(message.appeal, Kind.EDITED, None, now, message=message.pk, text=[message.text, draft.text])
+                message.text = draft.text
+                message.save(update_fields=["text"])
+                return "updated", message.appeal
+            return "duplicate", message.appeal
+        if draft.thread_id and draft.author_external_id:
+            open_appeal = (
+                Appeal.objects.open()
+                .select_for_update()
+                .filter(account=account, thread_id=draft.thread_id, author_external_id=draft.author_external_id)
+                .order_by("-received_at")
+                .first()
+            )
+            if open_appeal is not None:
+                try:
+                    with transaction.atomic():
+                        message = AppealMessage.objects.create(
+                            appeal=open_appeal,
+                            external_id=draft.external_id,
+                            author_name=draft.author_name,
+                            text=draft.text,
+                            written_at=draft.written_at,
+                            created_at=now,
+                        )
+                except IntegrityError:
+                    return "duplicate", open_appeal
+                _record(open_appeal, Kind.MESSAGE, None, now, draft.text, message=message.pk)
+                return "message", open_appeal
+    appeal, created = create_appeal(
+        text=draft.text,
+        account=account,
+        external_id=draft.external_id,
+        now=now,
+        thread_id=draft.thread_id,
+        permalink=draft.permalink,
+        author_name=draft.author_name,
+        author_external_id=draft.author_external_id,
+        author_url=draft.author_url,
+        written_at=draft.written_at,
+    )
+    return ("created" if created else "duplicate"), appeal

@@ -162,7 +162,7 @@ class TestMatrix:
                     "topic": "",
                     **{
                         f"{p}-{f}": "0"
-                        for p in ["events", "notifications"]
+                        for p in ["messages", "events", "notifications"]
                         for f in ["TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"]
                     },
                 },
@@ -205,8 +205,17 @@ class TestMatrix:
             seen = {getattr(row, attribute) for row in response.context["cl"].result_list}
             assert seen <= ids(world, VISIBLE[role]), url
 
-    def test_the_accounts_and_their_secrets(self, world, role):
-        response = client_for(world, role).get(reverse("admin:ministries_socialaccount_changelist"))
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "admin:ministries_socialaccount_changelist",
+            "admin:appeals_inboundevent_changelist",
+            "admin:appeals_appeal_import",
+        ],
+    )
+    def test_the_press_services_own_pages(self, world, role, url):
+        """Accounts (webhook secrets), raw payloads and the import: operators only."""
+        response = client_for(world, role).get(reverse(url))
         assert response.status_code == (200 if role == "operator" else 302 if role == "anonymous" else 403)
 
 
@@ -257,6 +266,12 @@ COVERED = {
     "appeals_appeal_history",
     "appeals_appeal_step",
     "appeals_appeal_add",
+    "appeals_appeal_import",
+    "appeals_inboundevent_changelist",
+    "appeals_inboundevent_change",
+    "appeals_inboundevent_history",
+    "appeals_inboundevent_add",
+    "appeals_inboundevent_delete",
     "appeals_appeal_delete",
     "appeals_appealevent_changelist",
     "appeals_appealevent_change",

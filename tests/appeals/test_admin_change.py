@@ -23,7 +23,7 @@ def step_url(appeal, step):
 # The management forms of the read-only inlines (history, notifications).
 INLINES = {
     f"{prefix}-{field}": "0"
-    for prefix in ["events", "notifications"]
+    for prefix in ["messages", "events", "notifications"]
     for field in ["TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"]
 }
 

@@ -1,0 +1,116 @@
+"""Batches of normalised appeals: from monitoring systems and Twitter (the API) and from files
+(the admin's CSV/XLSX import). Each item is answered on its own: created, duplicate, message,
+updated, or error with the reason; a bad item never stops the others."""
+
+import csv
+import io
+from datetime import datetime
+
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from ministries.models import SocialAccount
+
+from .. import services
+from . import Draft
+
+# The columns of a file and the keys of an API item.
+FIELDS = [
+    "platform",
+    "account",
+    "external_id",
+    "thread_id",
+    "author_name",
+    "author_external_id",
+    "author_url",
+    "text",
+    "link",
+    "written_at",
+]
+LIMITS = {
+    "external_id": 128,
+    "thread_id": 128,
+    "author_external_id": 128,
+    "author_name": 255,
+    "author_url": 500,
+    "link": 500,
+}
+
+
+def _draft(item: dict) -> tuple[SocialAccount, Draft]:
+    if not isinstance(item, dict):
+        raise ValueError(_("Each item must be an object."))
+    values = {field: item.get(field) for field in FIELDS}
+    for field, value in values.items():
+        if value is not None and not isinstance(value, str | datetime):
+            raise ValueError(_("%(field)s must be a string.") % {"field": field})
+    values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+    for field in ("platform", "account", "external_id", "text"):
+        if not values[field]:
+            raise ValueError(_("%(field)s is required.") % {"field": field})
+    for field, limit in LIMITS.items():
+        if len(values[field] or "") > limit:
+            raise ValueError(_("%(field)s is longer than %(limit)d characters.") % {"field": field, "limit": limit})
+    written = values["written_at"]
+    if isinstance(written, str) and written:
+        written = parse_datetime(written)
+        if written is None:
+            raise ValueError(_("written_at is not a date and time (ISO 8601, e.g. 2026-11-29T10:00:00+07:00)."))
+    account = SocialAccount.objects.filter(
+        platform=values["platform"], external_id=values["account"], is_active=True
+    ).first()
+    if account is None:
+        raise ValueError(
+            _("No active %(platform)s account with id %(account)s.")
+            % {"platform": values["platform"], "account": values["account"]}
+        )
+    return account, Draft(
+        external_id=values["external_id"],
+        text=values["text"],
+        thread_id=values["thread_id"] or "",
+        permalink=values["link"] or "",
+        author_name=values["author_name"] or "",
+        author_external_id=values["author_external_id"] or "",
+        author_url=values["author_url"] or "",
+        written_at=written or None,
+    )
+
+
+def ingest_items(items: list) -> list[dict]:
+    results = []
+    for index, item in enumerate(items):
+        try:
+            account, draft = _draft(item)
+            outcome, appeal = services.receive_message(account, draft)
+            results.append({"index": index, "outcome": outcome, "appeal": appeal.pk if appeal else None})
+        except (ValueError, services.Refused) as error:
+            results.append({"index": index, "outcome": "error", "error": getattr(error, "message", str(error))})
+    return results
+
+
+def read_file(name: str, content: bytes) -> list[dict]:
+    """Rows of a CSV (UTF-8, comma or semicolon) or XLSX file whose first row names the columns."""
+    if name.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        except Exception as error:  # openpyxl raises many kinds for a damaged file
+            raise ValueError(_("The file is not a readable XLSX workbook: %(error)s") % {"error": error}) from None
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(cell or "").strip() for cell in next(rows, [])]
+        return [
+            {
+                key: ("" if cell is None else cell if isinstance(cell, datetime) else str(cell))
+                for key, cell in zip(header, row, strict=False)
+                if key
+            }
+            for row in rows
+            if any(cell not in (None, "") for cell in row)
+        ]
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError(_("The CSV file must be in UTF-8.")) from None
+    dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;") if text.strip() else csv.excel
+    return list(csv.DictReader(io.StringIO(text), dialect=dialect))
