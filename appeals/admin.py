@@ -6,7 +6,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.forms import ModelForm, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,10 +19,10 @@ from django.utils.translation import ngettext
 
 from ministries.models import SocialAccount
 
-from . import access, forms, notifications, services
+from . import access, duplicates, forms, notifications, services
 from .intake import batch
 from .intake.views import process as process_event
-from .models import Appeal, AppealEvent, AppealMessage, InboundEvent, Notification, Topic
+from .models import Appeal, AppealEvent, AppealMessage, InboundEvent, Municipality, Notification, RoutingRule, Topic
 
 PLATFORM_BADGES = {"vk": "VK", "ok": "OK", "telegram": "TG", "instagram": "IG", "facebook": "FB", "twitter": "X"}
 
@@ -608,6 +608,8 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
+            if obj.is_open and access.may(request.user, obj, "reject"):
+                context["duplicates"] = duplicates.candidates(obj, self.get_queryset(request))
             context["steps"] = [
                 (step, forms.STEP_FORMS[step].title)
                 for step in obj.allowed_steps()
@@ -619,9 +621,51 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
         step_view = self.admin_site.admin_view(self.step_view)
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="appeals_appeal_import"),
+            path("duplicates/", self.admin_site.admin_view(self.duplicates_view), name="appeals_appeal_duplicates"),
+            path(
+                "<path:object_id>/duplicate-of/<int:other_id>/",
+                self.admin_site.admin_view(self.confirm_duplicate_view),
+                name="appeals_appeal_confirm_duplicate",
+            ),
             path("<path:object_id>/step/<str:step>/", step_view, name="appeals_appeal_step"),
             *super().get_urls(),
         ]
+
+    def confirm_duplicate_view(self, request, object_id, other_id):
+        """One click: the newer of the two appeals is rejected as a duplicate of the older one."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        first, second = self.get_object(request, object_id), self.get_object(request, str(other_id))
+        if first is None or second is None:
+            raise Http404(_("No such appeal."))
+        original, copy = sorted([first, second], key=lambda appeal: (appeal.received_at, appeal.pk))
+        try:
+            services.reject(copy, reason="duplicate", duplicate_of=original.pk, actor=request.user)
+        except services.Refused as refused:
+            self.message_user(request, refused.message, messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("Appeal #%(copy)s is a duplicate of #%(original)s: answering the original answers both.")
+                % {"copy": copy.pk, "original": original.pk},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:appeals_appeal_change", args=[original.pk]))
+
+    def duplicates_view(self, request):
+        """The newest open appeals in the user's scope that have likely duplicates."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        scoped = self.get_queryset(request)
+        recent = scoped.open().select_related("account", "topic").order_by("-received_at")[:100]
+        rows = [(appeal, found) for appeal in recent if (found := duplicates.candidates(appeal, scoped, limit=3))]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Likely duplicates"),
+            "opts": self.model._meta,
+            "rows": rows,
+        }
+        return TemplateResponse(request, "admin/appeals/appeal/duplicates.html", context)
 
     def import_view(self, request):
         """Appeals from a CSV or XLSX file (monitoring exports, Twitter): operators only."""
@@ -949,3 +993,30 @@ class InboundEventAdmin(access.ScopedAdmin, admin.ModelAdmin):
                 % {"count": refused},
                 messages.WARNING,
             )
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(access.ScopedAdmin, admin.ModelAdmin):
+    """Ordered rules that give a new appeal its ministry; the first whose conditions hold wins."""
+
+    list_display = ["position", "name", "account", "topic", "municipality", "keywords", "ministry", "official",
+                    "is_active"]
+    list_display_links = ["name"]
+    list_editable = ["position", "is_active"]
+    list_select_related = ["account", "topic", "municipality", "ministry", "official"]
+    autocomplete_fields = ["account", "ministry", "official"]
+
+    def scope_queryset(self, request, queryset):
+        return queryset if access.scope_for(request.user).is_operator else queryset.none()
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(access.ScopedAdmin, admin.ModelAdmin):
+    """The gazetteer: the region's cities and districts and how they are written."""
+
+    list_display = ["name", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name"]
+
+    def scope_queryset(self, request, queryset):
+        return queryset  # geography is the same for everybody (changed by operators only)

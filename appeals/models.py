@@ -56,6 +56,123 @@ class Topic(models.Model):
         return self.name
 
 
+class Municipality(models.Model):
+    """A city or district of the region, recognised in appeals' texts.
+
+    The gazetteer is data: each municipality carries the regular expressions that find it in a
+    text in any grammatical case ("в Черногорске", "Аскизского района"); another region loads
+    its own (``manage.py load_gazetteer``).
+    """
+
+    class Kind(models.TextChoices):
+        CITY = "city", _("city")
+        DISTRICT = "district", _("district")
+
+    name = models.CharField(_("name"), max_length=128, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    patterns = models.TextField(
+        _("patterns"),
+        help_text=_("Regular expressions, one a line, matched case-insensitively in the appeal's text."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        import re
+
+        from django.core.exceptions import ValidationError
+
+        for line in self.patterns.splitlines():
+            try:
+                re.compile(line)
+            except re.error as error:
+                raise ValidationError(
+                    {"patterns": _("Not a regular expression: %(line)s (%(error)s)") % {"line": line, "error": error}}
+                ) from None
+
+
+class RoutingRule(models.Model):
+    """An editable, ordered routing rule: the first active rule whose conditions all hold gives a
+    new appeal its ministry (and optionally an official). No rule: the operators triage it."""
+
+    position = models.PositiveIntegerField(_("order"), default=0)
+    name = models.CharField(_("name"), max_length=255)
+    is_active = models.BooleanField(_("active"), default=True)
+    account = models.ForeignKey(
+        "ministries.SocialAccount",
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("topic"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    keywords = models.CharField(
+        _("keywords"),
+        max_length=500,
+        blank=True,
+        help_text=_("Comma-separated; the rule holds if the text contains any of them (any case)."),
+    )
+    ministry = models.ForeignKey(
+        "ministries.Ministry", verbose_name=_("ministry"), on_delete=models.CASCADE, related_name="+"
+    )
+    official = models.ForeignKey(
+        "ministries.Official",
+        verbose_name=_("official"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(account__isnull=False)
+                | Q(topic__isnull=False)
+                | Q(municipality__isnull=False)
+                | ~Q(keywords=""),
+                name="routingrule_has_a_condition",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if not (self.account_id or self.topic_id or self.municipality_id or self.keywords.strip()):
+            raise ValidationError(_("Give the rule at least one condition: account, topic, municipality or keywords."))
+        if self.official_id and self.ministry_id and self.official.ministry_id != self.ministry_id:
+            raise ValidationError({"official": _("The official must work in the rule's ministry.")})
+
+    def matches(self, appeal: "Appeal") -> bool:
+        if self.account_id and appeal.account_id != self.account_id:
+            return False
+        if self.topic_id and appeal.topic_id != self.topic_id:
+            return False
+        if self.municipality_id and appeal.municipality_id != self.municipality_id:
+            return False
+        words = [word.strip().lower() for word in self.keywords.split(",") if word.strip()]
+        return not words or any(word in appeal.text.lower() for word in words)
+
+
 class AppealQuerySet(models.QuerySet):
     def open(self) -> "AppealQuerySet":
         return self.filter(status__in=Appeal.OPEN_STATUSES)
@@ -152,6 +269,19 @@ class Appeal(models.Model):
 
     topic = models.ForeignKey(
         Topic, verbose_name=_("topic"), null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+    )
+    # Who set the topic: the classifier on arrival, or a person; and the classifier's confidence.
+    topic_set_by = models.CharField(
+        _("topic set by"), max_length=16, blank=True, choices=[("system", _("classifier")), ("person", _("person"))]
+    )
+    topic_confidence = models.FloatField(_("classifier's confidence"), null=True, blank=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appeals",
     )
     ministry = models.ForeignKey(
         "ministries.Ministry",

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from ministries.models import Ministry, Official, SocialAccount
 
-from . import access
+from . import access, routing
 from .models import Appeal, AppealEvent, AppealMessage, Topic
 from .sla import add_hours, deadline_for, first_answer_deadline, hours_between, policy
 
@@ -113,7 +113,10 @@ def _answered(appeal: Appeal, now: datetime) -> None:
 def _official_message(appeal: Appeal, text: str, actor, now: datetime) -> None:
     """The government's public answer joins the appeal's conversation."""
     AppealMessage.objects.create(
-        appeal=appeal, direction=AppealMessage.Direction.OFFICIAL, author_name=_actor_name(actor), text=text,
+        appeal=appeal,
+        direction=AppealMessage.Direction.OFFICIAL,
+        author_name=_actor_name(actor),
+        text=text,
         created_at=now,
     )
 
@@ -185,7 +188,29 @@ def create_appeal(
         if not external_id:
             raise
         return Appeal.objects.get(account=account, external_id=external_id), False
+    if topic is None:
+        appeal = _route(appeal, now)
     return appeal, True
+
+
+def _route(appeal: Appeal, now: datetime) -> Appeal:
+    """A new appeal's topic (if the classifier is sure), municipality and ministry (the first
+    matching routing rule), each change by the system with its history event."""
+    municipality_id = routing.detect_municipality(appeal.text)
+    topic, confidence = routing.predict_topic(appeal.text)
+    Appeal.objects.filter(pk=appeal.pk).update(municipality_id=municipality_id, topic_confidence=confidence)
+    appeal.municipality_id, appeal.topic_confidence = municipality_id, confidence
+    if topic is not None and routing.confident(confidence):
+        appeal = set_topic(appeal, topic=topic, now=now)
+    if appeal.ministry_id is None and (rule := routing.first_rule(appeal)) is not None:
+        appeal = assign(
+            appeal,
+            ministry=rule.ministry,
+            official=rule.official,
+            note=_("Routing rule: %(rule)s") % {"rule": rule.name},
+            now=now,
+        )
+    return appeal
 
 
 def assign(
@@ -231,14 +256,21 @@ def set_topic(appeal: Appeal | int, *, topic: Topic, actor=None, now: datetime |
         if appeal.topic_id == topic.pk:
             return appeal
         change = {"topic": [_label(appeal.topic), _label(topic)]}
-        appeal.topic = topic
+        if actor is not None and appeal.topic_set_by == "system":
+            # An operator corrects the classifier: the prediction and the correction are kept.
+            change["correction"] = {
+                "predicted": appeal.topic.code if appeal.topic else None,
+                "confidence": appeal.topic_confidence,
+                "corrected": topic.code,
+            }
+        appeal.topic, appeal.topic_set_by = topic, "person" if actor is not None else "system"
         if appeal.is_open and not appeal.extension_reason:
             due_at = deadline_for(appeal.received_at, topic)
             change["due_at"] = [appeal.due_at.isoformat(), due_at.isoformat()]
             _set_deadline(appeal, due_at, now)
         if appeal.is_open and appeal.first_answered_at is None:
             appeal.first_answer_due_at = first_answer_deadline(appeal.received_at, topic)
-        appeal.save(update_fields=["topic", "first_answer_due_at", *DEADLINE_FIELDS])
+        appeal.save(update_fields=["topic", "topic_set_by", "first_answer_due_at", *DEADLINE_FIELDS])
         _record(appeal, Kind.TOPIC_SET, actor, now, topic_code=topic.code, **change)
     return appeal
 
@@ -341,6 +373,12 @@ def resolve(
         _answered(appeal, now)
         appeal.save(update_fields=["status", "resolved_at", "answer", "answer_url", "paused_at", "first_answered_at"])
         _official_message(appeal, answer, actor, now)
+        # Answering the original answers its confirmed duplicates too.
+        for copy in Appeal.objects.filter(duplicate_of=appeal).select_for_update():
+            _official_message(copy, answer, actor, now)
+            _answered(copy, now)
+            copy.save(update_fields=["first_answered_at"])
+            _record(copy, Kind.REPLIED, actor, now, answer, through_original=appeal.pk)
         _record(
             appeal, Kind.RESOLVED, actor, now, answer, on_time=now <= appeal.due_at, answer_url=answer_url, **change
         )

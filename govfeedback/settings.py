@@ -224,6 +224,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(RUN_DIR / "broker-processed"),
+        "control_folder": str(RUN_DIR / "broker-control"),
         "store_processed": False,
     }
 else:
@@ -260,12 +261,16 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 REST_FRAMEWORK = {
+    # Token first: an anonymous request gets 401 with "WWW-Authenticate: Token" (not a bare 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # The small tables; the appeals list uses a cursor (appeals.api.pagination).
+    "DEFAULT_PAGINATION_CLASS": "appeals.api.pagination.SmallTablePagination",
+    "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
@@ -273,11 +278,28 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Citizens' appeals to a regional government: routing, deadlines, intake.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its interactive page are for logged-in staff (session or token).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AppealStatusEnum": "appeals.models.Appeal.Status",
+        "RejectionReasonEnum": "appeals.models.Appeal.RejectionReason",
+        "EventKindEnum": "appeals.models.AppealEvent.Kind",
+        "AccountKindEnum": "ministries.models.SocialAccount.Kind",
+    },
     # The interactive page's assets come from drf-spectacular-sidecar: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# The classifier sets the topic of a new appeal when at least this confident; else operators triage.
+GOVFEEDBACK_CLASSIFY_MIN_CONFIDENCE = float(env_str("GOVFEEDBACK_CLASSIFY_MIN_CONFIDENCE", "0.8"))
+
+# Duplicate suggestions: appeals this many days apart, and how similar texts must be (0-1).
+GOVFEEDBACK_DUPLICATE_DAYS = env_positive_int("GOVFEEDBACK_DUPLICATE_DAYS", 7)
+GOVFEEDBACK_DUPLICATE_TEXT_SIMILARITY = float(env_str("GOVFEEDBACK_DUPLICATE_TEXT_SIMILARITY", "0.4"))
 
 # Intake: the largest webhook body stored (bytes); larger requests are refused with 413.
 GOVFEEDBACK_INTAKE_MAX_BODY = env_positive_int("GOVFEEDBACK_INTAKE_MAX_BODY", 256 * 1024)

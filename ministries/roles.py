@@ -22,6 +22,8 @@ GROUP_PERMISSIONS = {
             "topic": ["view", "add", "change"],
             "appealmessage": ["view"],
             "inboundevent": ["view", "change"],
+            "routingrule": ["view", "add", "change", "delete"],
+            "municipality": ["view", "add", "change"],
         },
         "ministries": {
             "ministry": ["view", "add", "change"],
@@ -50,6 +52,36 @@ GROUP_PERMISSIONS = {
         "ministries": {"official": ["view"]},
     },
 }
+
+
+def sync_group_permissions(apps) -> None:
+    """Create the groups and give them exactly GROUP_PERMISSIONS (for data migrations)."""
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations; the groups need them now.
+    for label in ("appeals", "ministries"):
+        config = apps.get_app_config(label)
+        config.models_module = True
+        create_permissions(config, apps=apps, verbosity=0)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, grants in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = [
+            (app_label, f"{action}_{model}")
+            for app_label, models in grants.items()
+            for model, actions in models.items()
+            for action in actions
+        ]
+        # Models a later migration creates get their permissions when that migration syncs again.
+        existing = {
+            (app, code): permission
+            for permission in Permission.objects.filter(content_type__app_label__in=grants).select_related(
+                "content_type"
+            )
+            for app, code in [(permission.content_type.app_label, permission.codename)]
+        }
+        group.permissions.set([existing[key] for key in wanted if key in existing])
 
 
 def operator_users() -> QuerySet:

@@ -1,0 +1,303 @@
+"""What the API shows of an appeal, and the input of each step.
+
+The step inputs only check the shape of the data; whether the step is allowed (status, role,
+scope, a deadline in the future…) is the services' decision.
+"""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ministries.models import Ministry, Official, SocialAccount
+
+from .. import access
+from ..models import Appeal, AppealEvent, AppealMessage, Topic
+from .filters import MAX_ID
+
+STEP_NAMES = list(Appeal.STEPS)
+
+
+class AccountRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SocialAccount
+        fields = ["id", "title"]
+
+
+class TopicRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Topic
+        fields = ["code", "name"]
+
+
+class MinistryRefSerializer(serializers.ModelSerializer):
+    short_name = serializers.CharField(source="__str__", read_only=True)
+
+    class Meta:
+        model = Ministry
+        fields = ["id", "short_name"]
+
+
+class OfficialRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Official
+        fields = ["id", "full_name"]
+
+
+class AppealSerializer(serializers.ModelSerializer):
+    """An appeal, with what the requesting person may do with it (``allowed_steps``).
+
+    The view selects the account, topic, ministry and assignee with the appeal: serializing a
+    page queries nothing more.
+    """
+
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    platform = serializers.ChoiceField(
+        source="account.platform", choices=SocialAccount.Platform.choices, read_only=True, allow_null=True
+    )
+    account = AccountRefSerializer(read_only=True, allow_null=True)
+    topic = TopicRefSerializer(read_only=True, allow_null=True)
+    ministry = MinistryRefSerializer(read_only=True, allow_null=True)
+    assignee = OfficialRefSerializer(read_only=True, allow_null=True)
+    # Links, or "" when there is none (so not typed as URIs).
+    permalink = serializers.CharField(read_only=True)
+    author_url = serializers.CharField(read_only=True)
+    answer_url = serializers.CharField(read_only=True)
+    rejection_reason = serializers.ChoiceField(
+        choices=Appeal.RejectionReason.choices, allow_blank=True, read_only=True, help_text="Empty unless rejected."
+    )
+    overdue = serializers.SerializerMethodField()
+    allowed_steps = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Appeal
+        fields = [
+            "id",
+            "status",
+            "status_label",
+            "platform",
+            "account",
+            "external_id",
+            "thread_id",
+            "permalink",
+            "author_name",
+            "author_url",
+            "text",
+            "written_at",
+            "received_at",
+            "topic",
+            "ministry",
+            "assignee",
+            "due_at",
+            "first_answer_due_at",
+            "first_answered_at",
+            "overdue",
+            "overdue_since",
+            "paused_at",
+            "extension_reason",
+            "resolved_at",
+            "answer",
+            "answer_url",
+            "rejection_reason",
+            "duplicate_of",
+            "allowed_steps",
+        ]
+        read_only_fields = fields
+
+    def get_overdue(self, appeal: Appeal) -> bool:
+        return appeal.is_overdue(self.context.get("now"))
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=STEP_NAMES)))
+    def get_allowed_steps(self, appeal: Appeal) -> list[str]:
+        user = self.context["request"].user
+        return [step for step in appeal.allowed_steps() if access.may(user, appeal, step)]
+
+
+class AppealEventSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    data = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = AppealEvent
+        fields = ["id", "at", "kind", "kind_label", "actor_name", "data", "note"]
+        read_only_fields = fields
+
+
+class AppealMessageSerializer(serializers.ModelSerializer):
+    direction_label = serializers.CharField(source="get_direction_display", read_only=True)
+
+    class Meta:
+        model = AppealMessage
+        fields = [
+            "id",
+            "direction",
+            "direction_label",
+            "external_id",
+            "author_name",
+            "text",
+            "written_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+# The input of each step. Strings may be empty here: the services refuse an empty answer,
+# question or reason with their own message.
+
+
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A related id among the rows the requesting person may see; others do not exist for them."""
+
+    def __init__(self, scope, **kwargs):
+        self.scope = scope
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.scope(self.context["request"].user, super().get_queryset())
+
+
+class AssignInputSerializer(serializers.Serializer):
+    ministry = ScopedPrimaryKeyField(
+        access.ministries_for, queryset=Ministry.objects.all(), required=False, allow_null=True
+    )
+    official = ScopedPrimaryKeyField(
+        access.officials_for,
+        queryset=Official.objects.select_related("ministry"),
+        required=False,
+        allow_null=True,
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ExtendInputSerializer(serializers.Serializer):
+    due_at = serializers.DateTimeField()
+    reason = serializers.CharField(allow_blank=True)
+
+
+class ResolveInputSerializer(serializers.Serializer):
+    answer = serializers.CharField(allow_blank=True)
+    answer_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class RejectInputSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=Appeal.RejectionReason.choices)
+    duplicate_of = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReopenInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class CommentInputSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True)
+
+
+class AskInputSerializer(serializers.Serializer):
+    question = serializers.CharField(allow_blank=True)
+
+
+class ReplyInputSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True)
+    answer_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    sla_mode_label = serializers.CharField(source="get_sla_mode_display", read_only=True)
+
+    class Meta:
+        model = Topic
+        fields = [
+            "id",
+            "code",
+            "name",
+            "default_ministry",
+            "sla_hours",
+            "sla_mode",
+            "sla_mode_label",
+            "pause_when_awaiting",
+            "position",
+            "is_active",
+        ]
+
+
+# Statistics.
+
+# The longest period the statistics cover (in years), and the dates they accept at all.
+STATS_MAX_YEARS = 3
+STATS_DEFAULT_DAYS = 30
+STATS_EARLIEST = date(2000, 1, 1)
+STATS_LATEST = date(2999, 12, 31)
+
+
+class StatsQuerySerializer(serializers.Serializer):
+    """``from`` and ``to`` (inclusive local dates); by default the last 30 days up to today."""
+
+    def get_fields(self):
+        # "from" is a Python keyword: the fields are declared here, not as class attributes.
+        return {
+            "from": serializers.DateField(required=False, help_text="First day (inclusive), local date."),
+            "to": serializers.DateField(required=False, help_text="Last day (inclusive), local date; default today."),
+        }
+
+    def validate(self, attrs):
+        today = timezone.localdate()
+        end = attrs.get("to") or today
+        start = attrs.get("from") or end - timedelta(days=STATS_DEFAULT_DAYS - 1)
+        if start < STATS_EARLIEST or end > STATS_LATEST:
+            raise serializers.ValidationError(
+                _("The period must lie between %(earliest)s and %(latest)s.")
+                % {"earliest": STATS_EARLIEST.isoformat(), "latest": STATS_LATEST.isoformat()}
+            )
+        if start > end:
+            raise serializers.ValidationError(_("The start of the period must not be after its end."))
+        if start < _years_before(end, STATS_MAX_YEARS):
+            raise serializers.ValidationError(_("The period must not be longer than three years."))
+        return {"from": start, "to": end}
+
+
+def _years_before(day: date, years: int) -> date:
+    """The same day ``years`` earlier (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+class TopicCountSerializer(serializers.Serializer):
+    code = serializers.CharField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    count = serializers.IntegerField()
+
+
+class MinistryCountSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    short_name = serializers.CharField(allow_null=True)
+    count = serializers.IntegerField()
+
+
+class StatusCountSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Appeal.Status.choices)
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class PlatformCountSerializer(serializers.Serializer):
+    platform = serializers.ChoiceField(choices=SocialAccount.Platform.choices, allow_null=True)
+    label = serializers.CharField(allow_null=True)
+    count = serializers.IntegerField()
+
+
+class StatsSerializer(serializers.Serializer):
+    def get_fields(self):
+        return {
+            "from": serializers.DateField(),
+            "to": serializers.DateField(),
+            "total": serializers.IntegerField(),
+            "by_topic": TopicCountSerializer(many=True),
+            "by_ministry": MinistryCountSerializer(many=True),
+            "by_status": StatusCountSerializer(many=True),
+            "by_platform": PlatformCountSerializer(many=True),
+        }

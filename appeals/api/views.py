@@ -1,0 +1,233 @@
+"""The appeals API. Views are thin: they scope, validate the input's shape and call the services.
+
+Every queryset goes through ``appeals/access.py``: an appeal outside the person's scope does not
+exist for them (404), and the services re-check each step (``services.Refused`` → 400).
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ministries.models import SocialAccount
+
+from .. import access, services
+from ..models import Appeal, AppealEvent, AppealMessage, Topic
+from . import serializers
+from .filters import AppealFilter
+from .pagination import AppealCursorPagination, SmallTablePagination
+from .permissions import HasRole, OperatorWrites
+
+
+class StepRefused(exceptions.APIException):
+    """``services.Refused`` as an HTTP answer: 400 ``{"detail": message}``."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "refused"
+
+
+# A 400 of a step: ``{"detail": why}`` when the service refuses, ``{field: [errors]}`` for bad input.
+STEP_ERROR = {
+    "type": "object",
+    "properties": {"detail": {"type": "string", "description": "Why the step is refused."}},
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+
+
+def _step(name: str, input_serializer=None, summary: str = ""):
+    """The schema of a step: its input, the updated appeal, and why it may be refused."""
+    return extend_schema(
+        summary=summary,
+        request=input_serializer,
+        responses={
+            200: serializers.AppealSerializer,
+            400: OpenApiResponse(STEP_ERROR, description="The step is refused (detail), or the input is invalid."),
+            404: OpenApiResponse(description="No such appeal in your scope."),
+        },
+        operation_id=f"appeals_{name}",
+    )
+
+
+# Step actions read no query filters and are not paginated.
+STEP = {"detail": True, "methods": ["post"], "filter_backends": [], "pagination_class": None}
+SUBLIST = {"detail": True, "methods": ["get"], "filter_backends": [], "pagination_class": None}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Appeals in your scope, newest first (cursor pagination)"),
+    retrieve=extend_schema(summary="One appeal"),
+)
+class AppealViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.AppealSerializer
+    permission_classes = [IsAuthenticated, HasRole]
+    filterset_class = AppealFilter
+    pagination_class = AppealCursorPagination
+
+    def get_queryset(self):
+        queryset = Appeal.objects.select_related("account", "topic", "ministry", "assignee")
+        return access.appeals_for(self.request.user, queryset)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def _apply(self, request, input_serializer, service) -> Response:
+        """Validate the input, run the service as the requesting person, return the fresh appeal."""
+        appeal = self.get_object()
+        data = {}
+        if input_serializer is not None:
+            given = input_serializer(data=request.data, context=self.get_serializer_context())
+            given.is_valid(raise_exception=True)
+            data = given.validated_data
+        try:
+            service(appeal, actor=request.user, **data)
+        except services.Refused as refused:
+            raise StepRefused(refused.message) from None
+        appeal = self.get_queryset().get(pk=appeal.pk)
+        return Response(self.get_serializer(appeal).data)
+
+    @_step("assign", serializers.AssignInputSerializer, "Assign to a ministry and/or an official")
+    @action(**STEP)
+    def assign(self, request, pk=None):
+        return self._apply(request, serializers.AssignInputSerializer, services.assign)
+
+    @_step("start", None, "Start work (or resume after the citizen answered)")
+    @action(**STEP)
+    def start(self, request, pk=None):
+        return self._apply(request, None, services.start_work)
+
+    @_step("ask", serializers.AskInputSerializer, "Ask the citizen for clarification")
+    @action(**STEP)
+    def ask(self, request, pk=None):
+        return self._apply(request, serializers.AskInputSerializer, services.ask_citizen)
+
+    @_step("reply", serializers.ReplyInputSerializer, "Publish an interim answer; the appeal stays open")
+    @action(**STEP)
+    def reply(self, request, pk=None):
+        return self._apply(request, serializers.ReplyInputSerializer, services.reply)
+
+    @_step("extend", serializers.ExtendInputSerializer, "Move the deadline later, with a reason")
+    @action(**STEP)
+    def extend(self, request, pk=None):
+        return self._apply(request, serializers.ExtendInputSerializer, services.extend)
+
+    @_step("resolve", serializers.ResolveInputSerializer, "Close with the answer given to the citizen")
+    @action(**STEP)
+    def resolve(self, request, pk=None):
+        return self._apply(request, serializers.ResolveInputSerializer, services.resolve)
+
+    @_step("reject", serializers.RejectInputSerializer, "Close as spam, not an appeal, or a duplicate")
+    @action(**STEP)
+    def reject(self, request, pk=None):
+        return self._apply(request, serializers.RejectInputSerializer, services.reject)
+
+    @_step("reopen", serializers.ReopenInputSerializer, "Open a resolved or rejected appeal again")
+    @action(**STEP)
+    def reopen(self, request, pk=None):
+        return self._apply(request, serializers.ReopenInputSerializer, services.reopen)
+
+    @_step("comment", serializers.CommentInputSerializer, "Add an internal note to the history")
+    @action(**STEP)
+    def comment(self, request, pk=None):
+        return self._apply(request, serializers.CommentInputSerializer, services.comment)
+
+    @extend_schema(summary="The appeal's history, oldest first", responses=serializers.AppealEventSerializer(many=True))
+    @action(**SUBLIST)
+    def history(self, request, pk=None):
+        appeal = self.get_object()
+        events = access.related_for(request.user, AppealEvent.objects.filter(appeal=appeal))
+        return Response(serializers.AppealEventSerializer(events, many=True).data)
+
+    @extend_schema(
+        summary="The appeal's conversation, oldest first", responses=serializers.AppealMessageSerializer(many=True)
+    )
+    @action(**SUBLIST)
+    def messages(self, request, pk=None):
+        appeal = self.get_object()
+        messages = access.related_for(request.user, AppealMessage.objects.filter(appeal=appeal))
+        return Response(serializers.AppealMessageSerializer(messages, many=True).data)
+
+
+class TopicViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Topics and their deadline policies: everybody with a role reads, operators change (no delete)."""
+
+    queryset = Topic.objects.all()
+    serializer_class = serializers.TopicSerializer
+    permission_classes = [IsAuthenticated, OperatorWrites]
+    pagination_class = SmallTablePagination
+    filterset_fields = ["is_active"]
+
+
+class StatsView(APIView):
+    """Counts of the appeals received in a period, within your scope."""
+
+    permission_classes = [IsAuthenticated, HasRole]
+    # Not a list of rows: no filters, no pagination.
+    filter_backends = []
+
+    @extend_schema(
+        summary="Appeals received in a period, by topic, ministry, status and platform",
+        parameters=[serializers.StatsQuerySerializer],
+        responses={200: serializers.StatsSerializer, 400: OpenApiResponse(description="A bad period.")},
+    )
+    def get(self, request):
+        period = serializers.StatsQuerySerializer(data=request.query_params)
+        period.is_valid(raise_exception=True)
+        start, end = period.validated_data["from"], period.validated_data["to"]
+        appeals = access.appeals_for(
+            request.user,
+            Appeal.objects.filter(received_at__gte=_midnight(start), received_at__lt=_midnight(end + timedelta(1))),
+        )
+
+        def counts(*fields):
+            return appeals.values(*fields).annotate(count=Count("id")).order_by("-count", *fields)
+
+        statuses = dict(Appeal.Status.choices)
+        platforms = dict(SocialAccount.Platform.choices)
+        by_status = [
+            {"status": row["status"], "label": statuses.get(row["status"], row["status"]), "count": row["count"]}
+            for row in counts("status")
+        ]
+        stats = {
+            "from": start,
+            "to": end,
+            "total": sum(row["count"] for row in by_status),
+            "by_topic": [
+                {"code": row["topic__code"], "name": row["topic__name"], "count": row["count"]}
+                for row in counts("topic__code", "topic__name")
+            ],
+            "by_ministry": [
+                {
+                    "id": row["ministry_id"],
+                    "short_name": row["ministry__short_name"] or row["ministry__name"],
+                    "count": row["count"],
+                }
+                for row in counts("ministry_id", "ministry__short_name", "ministry__name")
+            ],
+            "by_status": by_status,
+            "by_platform": [
+                {
+                    "platform": row["account__platform"],
+                    "label": platforms.get(row["account__platform"]),
+                    "count": row["count"],
+                }
+                for row in counts("account__platform")
+            ],
+        }
+        return Response(serializers.StatsSerializer(stats).data)
+
+
+def _midnight(day) -> datetime:
+    """The start of a local day, as an aware datetime."""
+    return timezone.make_aware(datetime.combine(day, time.min))

@@ -1,0 +1,60 @@
+"""Routing of a new appeal: its topic (the classifier), its municipality (the gazetteer) and its
+ministry (the first matching routing rule). Called by the services when an appeal arrives."""
+
+import logging
+import re
+import time
+from functools import lru_cache
+
+from django.conf import settings
+
+from .models import Municipality, RoutingRule, Topic
+
+logger = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def _gazetteer(version: int) -> list[tuple[int, re.Pattern]]:
+    return [
+        (municipality.pk, re.compile(line, re.IGNORECASE))
+        for municipality in Municipality.objects.filter(is_active=True)
+        for line in municipality.patterns.splitlines()
+        if line.strip()
+    ]
+
+
+def detect_municipality(text: str) -> int | None:
+    """The id of the municipality named first in ``text``, or None. Cached for a minute."""
+    found = [
+        (match.start(), pk)
+        for pk, pattern in _gazetteer(int(time.monotonic() // 60))
+        for match in [pattern.search(text)]
+        if match
+    ]
+    return min(found)[1] if found else None
+
+
+def predict_topic(text: str) -> tuple[Topic | None, float]:
+    """The classifier's topic and confidence; (None, 0.0) when unsure, unavailable or failing."""
+    try:
+        from . import classify
+    except ImportError:
+        return None, 0.0
+    try:
+        code, confidence = classify.classify(text)
+    except Exception:  # the classifier must never stop an appeal from arriving
+        logger.exception("The classifier failed; the appeal goes to triage.")
+        return None, 0.0
+    topic = Topic.objects.filter(code=code, is_active=True).first() if code else None
+    return topic, float(confidence or 0.0)
+
+
+def confident(confidence: float) -> bool:
+    return confidence >= settings.GOVFEEDBACK_CLASSIFY_MIN_CONFIDENCE
+
+
+def first_rule(appeal) -> RoutingRule | None:
+    for rule in RoutingRule.objects.filter(is_active=True).select_related("official", "ministry"):
+        if rule.ministry.is_active and rule.matches(appeal):
+            return rule
+    return None

@@ -1,0 +1,81 @@
+"""Routing a new appeal: the municipality from the gazetteer, the ministry from the first rule."""
+
+import pytest
+from django.urls import reverse
+
+from appeals import routing, services
+from appeals.models import AppealEvent, Municipality, RoutingRule
+
+from ..factories import AccountFactory
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("В Черногорске опять нет горячей воды", "Черногорск"),
+        ("Жители Черногорска просят отремонтировать дорогу", "Черногорск"),
+        ("г. Абакан, ул. Ленина, 45 — не горят фонари", "Абакан"),
+        ("Когда в Абакане уберут снег?", "Абакан"),
+        ("Пгт Усть-Абакан, улица Октябрьская, яма", "Усть-Абаканский"),
+        ("Просим помочь жителям Аскизского района", "Аскизский"),
+        ("в с. Аскиз закрыли клуб", "Аскизский"),
+        ("Саяногорск, мкр. Заводской: мусор не вывозят", "Саяногорск"),
+        ("В Абазе нет автобуса до больницы", "Абаза"),
+        ("Сорск, котельная не работает", "Сорск"),
+        ("Алтайский район, с. Белый Яр: нет связи", "Алтайский"),
+        ("В Бейском районе размыло мост", "Бейский"),
+        ("Боградский район, дорога разбита", "Боградский"),
+        ("Копьёво: вода ржавая", "Орджоникидзевский"),
+        ("Таштып — нет врача в поликлинике", "Таштыпский"),
+        ("Ширинский район, озеро загрязнено", "Ширинский"),
+    ],
+)
+def test_it_finds_the_municipality_in_any_case(text, name):
+    assert routing.detect_municipality(text) == Municipality.objects.get(name=name).pk
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", ["Нет воды третий день", "Алтайский край, Барнаул", "Сделайте дорогу шире"])
+def test_it_finds_nothing_where_nothing_is_named(text):
+    assert routing.detect_municipality(text) is None
+
+
+@pytest.mark.django_db
+class TestRules:
+    def test_the_first_matching_rule_assigns_the_ministry_and_official(self, ministry_a, ministry_b, specialist_b):
+        chernogorsk = Municipality.objects.get(name="Черногорск")
+        RoutingRule.objects.create(position=1, name="Дороги Черногорска", municipality=chernogorsk,
+                                   keywords="дорог, яма", ministry=ministry_b, official=specialist_b)
+        RoutingRule.objects.create(position=2, name="Всё о Черногорске", municipality=chernogorsk, ministry=ministry_a)
+        appeal, _ = services.create_appeal(text="В Черногорске яма на дороге", account=AccountFactory(), external_id="1")
+        assert (appeal.municipality.name, appeal.ministry, appeal.assignee) == ("Черногорск", ministry_b, specialist_b)
+        assigned = appeal.events.get(kind=AppealEvent.Kind.ASSIGNED)
+        assert (assigned.actor, "Дороги Черногорска" in assigned.note) == (None, True)
+        other, _ = services.create_appeal(text="В Черногорске нет воды", account=AccountFactory(), external_id="2")
+        assert other.ministry == ministry_a
+
+    def test_an_appeal_no_rule_matches_stays_with_the_operators(self, ministry_a):
+        RoutingRule.objects.create(name="Экология", keywords="дым", ministry=ministry_a)
+        appeal, _ = services.create_appeal(text="Нет воды", account=AccountFactory(), external_id="3")
+        assert (appeal.ministry, appeal.status) == (None, "new")
+
+    def test_an_inactive_rule_or_ministry_does_not_route(self, ministry_a):
+        RoutingRule.objects.create(name="Выключено", keywords="вода", ministry=ministry_a, is_active=False)
+        appeal, _ = services.create_appeal(text="вода", account=AccountFactory(), external_id="4")
+        assert appeal.ministry is None
+
+    def test_the_accounts_ministry_wins_over_rules(self, ministry_a, ministry_b):
+        RoutingRule.objects.create(name="Всё", keywords="вода", ministry=ministry_b)
+        group = AccountFactory(kind="ministry_group", ministry=ministry_a)
+        appeal, _ = services.create_appeal(text="вода", account=group, external_id="5")
+        assert appeal.ministry == ministry_a
+
+    def test_a_rule_without_conditions_is_refused_in_the_admin(self, operator_client, ministry_a):
+        response = operator_client.post(
+            reverse("admin:appeals_routingrule_add"),
+            {"position": 1, "name": "Пустое", "is_active": "on", "keywords": "", "ministry": ministry_a.pk},
+        )
+        assert response.status_code == 200
+        assert response.context["adminform"].form.non_field_errors()
+        assert not RoutingRule.objects.exists()
