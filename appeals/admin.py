@@ -424,7 +424,7 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         number = search_term.strip().lstrip("№#")
-        if number.isdigit():
+        if number.isascii() and number.isdigit():
             queryset |= self.model.objects.filter(pk=int(number))
         return queryset, may_have_duplicates
 
@@ -999,8 +999,17 @@ class InboundEventAdmin(access.ScopedAdmin, admin.ModelAdmin):
 class RoutingRuleAdmin(access.ScopedAdmin, admin.ModelAdmin):
     """Ordered rules that give a new appeal its ministry; the first whose conditions hold wins."""
 
-    list_display = ["position", "name", "account", "topic", "municipality", "keywords", "ministry", "official",
-                    "is_active"]
+    list_display = [
+        "position",
+        "name",
+        "account",
+        "topic",
+        "municipality",
+        "keywords",
+        "ministry",
+        "official",
+        "is_active",
+    ]
     list_display_links = ["name"]
     list_editable = ["position", "is_active"]
     list_select_related = ["account", "topic", "municipality", "ministry", "official"]

@@ -69,16 +69,23 @@ def candidates(appeal: Appeal, queryset=None, limit: int = 5) -> list[Candidate]
     for other in pool:
         score = similarity(appeal.text, other.text)
         same_author = bool(appeal.author_name) and (
-            (appeal.author_external_id and other.author_external_id == appeal.author_external_id
-             and other.account_id != appeal.account_id)
+            (
+                appeal.author_external_id
+                and other.author_external_id == appeal.author_external_id
+                and other.account_id != appeal.account_id
+            )
             or (other.author_name == appeal.author_name and other.account_id != appeal.account_id)
         )
         if score >= settings.GOVFEEDBACK_DUPLICATE_TEXT_SIMILARITY:
             found.append(Candidate(other, score, SAME_TEXT))
         elif same_author and score >= 0.15:
             found.append(Candidate(other, score, SAME_AUTHOR))
-        elif (appeal.municipality_id and other.municipality_id == appeal.municipality_id
-              and other.topic_id == appeal.topic_id and score >= 0.3):
+        elif (
+            appeal.municipality_id
+            and other.municipality_id == appeal.municipality_id
+            and other.topic_id == appeal.topic_id
+            and score >= 0.3
+        ):
             found.append(Candidate(other, score, SAME_PLACE))
     found.sort(key=lambda candidate: -candidate.similarity)
     return found[:limit]

@@ -11,6 +11,7 @@ from django.conf import settings
 from .models import Municipality, RoutingRule, Topic
 
 logger = logging.getLogger(__name__)
+_warned = False
 
 
 @lru_cache(maxsize=1)
@@ -43,7 +44,10 @@ def predict_topic(text: str) -> tuple[Topic | None, float]:
     try:
         code, confidence = classify.classify(text)
     except Exception:  # the classifier must never stop an appeal from arriving
-        logger.exception("The classifier failed; the appeal goes to triage.")
+        global _warned
+        if not _warned:  # once a process: a missing model would otherwise flood the log
+            logger.exception("The classifier failed; appeals go to the operators' triage until it is fixed.")
+            _warned = True
         return None, 0.0
     topic = Topic.objects.filter(code=code, is_active=True).first() if code else None
     return topic, float(confidence or 0.0)

@@ -18,13 +18,14 @@ class HasRole(permissions.BasePermission):
 class OperatorWrites(HasRole):
     """Everybody with a role reads; only the press-service operators change."""
 
-    message = _("Only the press service can change this.")
-
     def has_permission(self, request, view) -> bool:
-        scope = access.scope_for(request.user)
+        if not super().has_permission(request, view):
+            return False
         if request.method in permissions.SAFE_METHODS:
-            return scope.role != access.NOBODY
-        return scope.is_operator
+            return True
+        # DRF makes a permission object per request: the message is this request's.
+        self.message = _("Only the press service can change this.")
+        return access.scope_for(request.user).is_operator
 
 
 class OperatorsOnly(permissions.BasePermission):

@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from ministries.api.views import MinistryViewSet, OfficialViewSet, SocialAccountViewSet
 
+from .intake import BatchIntakeView
 from .views import AppealViewSet, StatsView, TopicViewSet
 
 router = SimpleRouter()
@@ -18,8 +19,6 @@ app_name = "api"
 
 urlpatterns = [
     path("stats/", StatsView.as_view(), name="stats"),
-    # RESERVED FOR THE INTAKE WORK (appeals/intake/): the batch endpoint ``intake/`` (POST) goes
-    # here, e.g. ``path("intake/", intake.views.BatchIntakeView.as_view(), name="intake"),``.
-    # Not implemented by the API work on purpose.
+    path("intake/", BatchIntakeView.as_view(), name="intake"),
     *router.urls,
 ]

@@ -69,9 +69,10 @@ class AppealViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = AppealFilter
     pagination_class = AppealCursorPagination
 
+    related = ("account", "topic", "ministry", "assignee")
+
     def get_queryset(self):
-        queryset = Appeal.objects.select_related("account", "topic", "ministry", "assignee")
-        return access.appeals_for(self.request.user, queryset)
+        return access.appeals_for(self.request.user, Appeal.objects.select_related(*self.related))
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
@@ -88,7 +89,8 @@ class AppealViewSet(viewsets.ReadOnlyModelViewSet):
             service(appeal, actor=request.user, **data)
         except services.Refused as refused:
             raise StepRefused(refused.message) from None
-        appeal = self.get_queryset().get(pk=appeal.pk)
+        # The person just took the step: they are shown its result even if it left their scope.
+        appeal = Appeal.objects.select_related(*self.related).get(pk=appeal.pk)
         return Response(self.get_serializer(appeal).data)
 
     @_step("assign", serializers.AssignInputSerializer, "Assign to a ministry and/or an official")

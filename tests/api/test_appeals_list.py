@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from appeals.models import Appeal
+from appeals.models import Appeal, AppealEvent, AppealMessage
 from ministries.models import SocialAccount
 
 from ..factories import AccountFactory, AppealFactory, MinistryFactory, OfficialFactory
@@ -220,3 +220,19 @@ class TestQueries:
         with django_assert_num_queries(3):
             response = api.get(f"{URL}{appeal.pk}/")
         assert response.json()["id"] == appeal.pk
+
+    @pytest.mark.parametrize("rows", [1, 35])
+    def test_the_history_and_the_conversation_run_a_fixed_number_of_queries(
+        self, operator, django_assert_num_queries, rows
+    ):
+        appeal = AppealFactory()
+        for n in range(rows):
+            AppealEvent.objects.create(appeal=appeal, kind=AppealEvent.Kind.COMMENTED, actor=operator, note=f"{n}")
+            AppealMessage.objects.create(appeal=appeal, text=f"Дополнение {n}")
+        api = api_client(operator)
+        for suffix in ["history", "messages"]:
+            # 1 the token with its user, 2 the user's role, 3 the appeal (in the user's scope),
+            # 4 its events or messages (the actor's name is stored on the event: no join).
+            with django_assert_num_queries(4):
+                response = api.get(f"{URL}{appeal.pk}/{suffix}/")
+            assert len(response.json()) == rows

@@ -3,6 +3,7 @@ the press service; an account's webhook secret never leaves the server."""
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext as _
 
 from appeals.models import Topic
 from ministries import roles
@@ -39,6 +40,8 @@ class TestReading:
         response = api_client(users[role]).get("/api/v1/topics/")
         if role in DENIED:
             assert response.status_code == DENIED[role]
+            if role == "nobody":
+                assert "пресс-службу" in response.json()["detail"]  # ask to be linked to an official
             return
         assert names(response, "code") == set(Topic.objects.values_list("code", flat=True))
 
@@ -106,6 +109,7 @@ class TestWriting:
             api.post("/api/v1/accounts/", {"platform": "vk", "external_id": "1", "kind": "head"}),
         ]
         assert [r.status_code for r in attempts] == [403] * len(attempts)
+        assert attempts[0].json() == {"detail": _("Only the press service can change this.")}
         assert not Topic.objects.filter(code="x").exists() and Topic.objects.get(code="other").sla_hours == 24
         assert (
             not Ministry.objects.filter(slug="minzdrav").exists() and not Ministry.objects.get(pk=ministry_a.pk).email

@@ -63,11 +63,13 @@ def test_the_list_of_likely_duplicates(operator_client):
 
 
 def test_the_evaluation_prints_precision_and_recall(tmp_path, capsys):
-    rows = [("Нет горячей воды в доме номер пять по улице Ленина уже неделю", "housing_utilities_landscaping"),
-            ("Яма на дороге у школы номер три, машины бьют колёса", "roads_transport"),
-            ("Не вывозят мусор с контейнерной площадки на Пушкина", "waste_reform"),
-            ("Во дворе не горят фонари, темно и страшно ходить", "housing_utilities_landscaping"),
-            ("Автобус номер семь не ходит по расписанию утром", "roads_transport")]
+    rows = [
+        ("Нет горячей воды в доме номер пять по улице Ленина уже неделю", "housing_utilities_landscaping"),
+        ("Яма на дороге у школы номер три, машины бьют колёса", "roads_transport"),
+        ("Не вывозят мусор с контейнерной площадки на Пушкина", "waste_reform"),
+        ("Во дворе не горят фонари, темно и страшно ходить", "housing_utilities_landscaping"),
+        ("Автобус номер семь не ходит по расписанию утром", "roads_transport"),
+    ]
     path = tmp_path / "set.csv"
     path.write_text("text,topic5\n" + "\n".join(f'"{t}",{c}' for t, c in rows), encoding="utf-8")
     call_command("duplicates_eval", csv=str(path), pairs=50)

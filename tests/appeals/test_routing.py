@@ -45,10 +45,18 @@ def test_it_finds_nothing_where_nothing_is_named(text):
 class TestRules:
     def test_the_first_matching_rule_assigns_the_ministry_and_official(self, ministry_a, ministry_b, specialist_b):
         chernogorsk = Municipality.objects.get(name="Черногорск")
-        RoutingRule.objects.create(position=1, name="Дороги Черногорска", municipality=chernogorsk,
-                                   keywords="дорог, яма", ministry=ministry_b, official=specialist_b)
+        RoutingRule.objects.create(
+            position=1,
+            name="Дороги Черногорска",
+            municipality=chernogorsk,
+            keywords="дорог, яма",
+            ministry=ministry_b,
+            official=specialist_b,
+        )
         RoutingRule.objects.create(position=2, name="Всё о Черногорске", municipality=chernogorsk, ministry=ministry_a)
-        appeal, _ = services.create_appeal(text="В Черногорске яма на дороге", account=AccountFactory(), external_id="1")
+        appeal, _ = services.create_appeal(
+            text="В Черногорске яма на дороге", account=AccountFactory(), external_id="1"
+        )
         assert (appeal.municipality.name, appeal.ministry, appeal.assignee) == ("Черногорск", ministry_b, specialist_b)
         assigned = appeal.events.get(kind=AppealEvent.Kind.ASSIGNED)
         assert (assigned.actor, "Дороги Черногорска" in assigned.note) == (None, True)

@@ -139,7 +139,8 @@ class TestLifecycle:
         assert appeal.events.last().data["on_time"] is True
         # The question and the answer are the government's side of the conversation.
         assert list(appeal.messages.values_list("direction", "text")) == [
-            ("official", "Уточните номер дома"), ("official", "Подача воды восстановлена"),
+            ("official", "Уточните номер дома"),
+            ("official", "Подача воды восстановлена"),
         ]
 
     def test_it_refuses_to_start_an_appeal_without_a_ministry(self):

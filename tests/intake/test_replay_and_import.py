@@ -30,8 +30,10 @@ def test_an_operator_replays_an_event_that_failed(client, operator_client, vk_gr
     assert (stored.outcome, stored.authenticated) == ("received", True)
     assert not Appeal.objects.exists()
     monkeypatch.undo()  # the fix is deployed
-    operator_client.post(reverse("admin:appeals_inboundevent_changelist"),
-                         {"action": "replay", "_selected_action": [stored.pk], "index": 0})
+    operator_client.post(
+        reverse("admin:appeals_inboundevent_changelist"),
+        {"action": "replay", "_selected_action": [stored.pk], "index": 0},
+    )
     stored.refresh_from_db()
     assert stored.outcome == "created" and Appeal.objects.count() == 1
 
@@ -40,8 +42,10 @@ def test_an_operator_replays_an_event_that_failed(client, operator_client, vk_gr
 def test_an_event_with_a_wrong_secret_cannot_be_replayed(client, operator_client, vk_group):
     post_json(client, URL, event("wall_reply_new", wall_reply(), secret="guess"))
     stored = InboundEvent.objects.get()
-    operator_client.post(reverse("admin:appeals_inboundevent_changelist"),
-                         {"action": "replay", "_selected_action": [stored.pk], "index": 0})
+    operator_client.post(
+        reverse("admin:appeals_inboundevent_changelist"),
+        {"action": "replay", "_selected_action": [stored.pk], "index": 0},
+    )
     assert not Appeal.objects.exists()
 
 
@@ -54,8 +58,14 @@ def test_only_operators_see_the_raw_payloads(client, head_a, vk_group):
 
 def rows():
     return [
-        {"platform": "vk", "account": "170000001", "external_id": "tw-1", "text": "Нет света на ул. Ленина",
-         "author_name": "Монитор", "written_at": "2026-11-29T10:00:00+07:00"},
+        {
+            "platform": "vk",
+            "account": "170000001",
+            "external_id": "tw-1",
+            "text": "Нет света на ул. Ленина",
+            "author_name": "Монитор",
+            "written_at": "2026-11-29T10:00:00+07:00",
+        },
         {"platform": "vk", "account": "170000001", "external_id": "tw-1", "text": "Нет света на ул. Ленина"},
         {"platform": "vk", "account": "unknown", "external_id": "tw-2", "text": "Текст"},
         {"platform": "vk", "account": "170000001", "external_id": "", "text": "Без id"},

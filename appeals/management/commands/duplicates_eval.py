@@ -62,9 +62,14 @@ class Command(BaseCommand):
         true_positive = sum(is_duplicate(a, b) for a, b in positives)
         false_positive = sum(is_duplicate(a, b) for a, b in negatives)
         flagged = true_positive + false_positive
-        self.stdout.write(json.dumps({
-            "pairs": {"positive": len(positives), "negative": len(negatives)},
-            "threshold": settings.GOVFEEDBACK_DUPLICATE_TEXT_SIMILARITY,
-            "precision": round(true_positive / flagged, 4) if flagged else None,
-            "recall": round(true_positive / len(positives), 4),
-        }, ensure_ascii=False))
+        self.stdout.write(
+            json.dumps(
+                {
+                    "pairs": {"positive": len(positives), "negative": len(negatives)},
+                    "threshold": settings.GOVFEEDBACK_DUPLICATE_TEXT_SIMILARITY,
+                    "precision": round(true_positive / flagged, 4) if flagged else None,
+                    "recall": round(true_positive / len(positives), 4),
+                },
+                ensure_ascii=False,
+            )
+        )

@@ -188,7 +188,7 @@ class Command(BaseCommand):
                 actor=head.user,
                 now=t,
             )
-        if fate < 0.10:
+        if fate < 0.06:
             return 1  # forgotten: stays open, and overdue once its deadline passes
         hours_to_answer = rng.uniform(2, 20) if fate < 0.78 else rng.uniform(26, 90)
         target = item["received"] + timedelta(hours=hours_to_answer)
