@@ -784,6 +784,7 @@ class AppealEventAdmin(access.ScopedAdmin, admin.ModelAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(access.ScopedAdmin, admin.ModelAdmin):
+    change_list_template = "admin/appeals/topic/change_list.html"
     list_display = [
         "name",
         "code",
@@ -802,6 +803,22 @@ class TopicAdmin(access.ScopedAdmin, admin.ModelAdmin):
 
     def scope_queryset(self, request, queryset):
         return queryset  # topics are the same for everybody (changed by operators only)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "classifier": classifier_accuracy()}
+        return super().changelist_view(request, extra_context)
+
+
+def classifier_accuracy() -> dict:
+    """How often operators had to correct the topic the classifier set (two counting queries)."""
+    topic_set = AppealEvent.objects.filter(kind=AppealEvent.Kind.TOPIC_SET)
+    predicted = topic_set.filter(actor__isnull=True).count()
+    corrected = topic_set.filter(actor__isnull=False, data__has_key="correction").count()
+    return {
+        "predicted": predicted,
+        "corrected": corrected,
+        "accuracy": round(100 * (predicted - corrected) / predicted, 1) if predicted else None,
+    }
 
 
 class DeliveryFilter(admin.SimpleListFilter):

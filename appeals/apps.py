@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class AppealsConfig(AppConfig):
     name = "appeals"
     verbose_name = _("Citizens' appeals")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from . import routing
+        from .models import Municipality
+
+        post_save.connect(routing.forget_gazetteer, sender=Municipality, dispatch_uid="gazetteer-saved")
+        post_delete.connect(routing.forget_gazetteer, sender=Municipality, dispatch_uid="gazetteer-deleted")

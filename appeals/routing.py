@@ -62,3 +62,8 @@ def first_rule(appeal) -> RoutingRule | None:
         if rule.ministry.is_active and rule.matches(appeal):
             return rule
     return None
+
+
+def forget_gazetteer(**kwargs) -> None:
+    """Drop this process's cached patterns (other processes refresh within a minute)."""
+    _gazetteer.cache_clear()

@@ -53,7 +53,7 @@ def _actor_name(actor) -> str:
 
 def _record(appeal: Appeal, kind: str, actor, now: datetime, note: str = "", **data) -> AppealEvent:
     return AppealEvent.objects.create(
-        appeal=appeal, at=now, actor=actor, actor_name=_actor_name(actor), kind=kind, data=data, note=note
+        appeal=appeal, at=now, actor=actor, actor_name=_actor_name(actor), kind=kind, data=data, note=clean(note)
     )
 
 
@@ -81,8 +81,13 @@ def _check_step(appeal: Appeal, step: str, actor=None, *, ministry: Ministry | N
         )
 
 
+def clean(value: str) -> str:
+    """Text as the database can store it: PostgreSQL text cannot hold NUL characters."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 def _required(value: str, message: str) -> str:
-    value = (value or "").strip()
+    value = clean(value or "").strip()
     if not value:
         raise Refused(message)
     return value
@@ -158,6 +163,7 @@ def create_appeal(
     """
     now = now or timezone.now()
     text = _required(text, _("An appeal needs a text."))
+    source = {field: clean(value) for field, value in source.items()}
     unknown = set(source) - set(SOURCE_FIELDS)
     if unknown:
         raise TypeError(f"create_appeal() got unexpected fields: {sorted(unknown)}")
@@ -325,6 +331,7 @@ def reply(appeal: Appeal | int, *, text: str, answer_url: str = "", actor=None, 
     """Publish an interim answer to the citizen (e.g. "passed to the ministry"); the appeal stays open."""
     now = now or timezone.now()
     text = _required(text, _("Write the answer to the citizen."))
+    answer_url = clean(answer_url)
     with transaction.atomic():
         appeal = _lock(appeal)
         _check_step(appeal, "reply", actor)
@@ -364,6 +371,7 @@ def resolve(
     """Close the appeal with the answer given to the citizen."""
     now = now or timezone.now()
     answer = _required(answer, _("Write the answer to the citizen."))
+    answer_url = clean(answer_url)
     with transaction.atomic():
         appeal = _lock(appeal)
         _check_step(appeal, "resolve", actor)
@@ -396,6 +404,7 @@ def reject(
 ) -> Appeal:
     """Close the appeal as spam, as not an appeal, or as a duplicate of another appeal."""
     now = now or timezone.now()
+    note = clean(note)
     if reason not in Appeal.RejectionReason.values:
         raise Refused(_("Choose why the appeal is rejected: spam, not an appeal or a duplicate."))
     duplicate_pk = duplicate_of.pk if isinstance(duplicate_of, Appeal) else duplicate_of
@@ -457,6 +466,10 @@ def receive_message(account: SocialAccount, draft, *, now: datetime | None = Non
     the unique platform ids decide.
     """
     now = now or timezone.now()
+    for field in ("external_id", "text", "thread_id", "permalink", "author_name", "author_external_id", "author_url"):
+        setattr(draft, field, clean(getattr(draft, field)))
+    if not draft.text.strip():
+        raise Refused(_("An appeal needs a text."))
     with transaction.atomic():
         appeal = Appeal.objects.select_for_update().filter(account=account, external_id=draft.external_id).first()
         if appeal is not None:

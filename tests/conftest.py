@@ -95,3 +95,20 @@ def pytest_sessionstart(session):
 def fast_password_hashing(settings):
     """The demo creates dozens of logins; a slow hash only makes the tests slow."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def classifier_never_sure(settings):
+    """Tests of other things do not depend on the classifier's opinion of their texts; the tests
+    of classification on arrival lower the threshold themselves."""
+    settings.GOVFEEDBACK_CLASSIFY_MIN_CONFIDENCE = 2.0
+
+
+@pytest.fixture(autouse=True)
+def fresh_gazetteer():
+    """The municipalities' patterns are cached per process; each test starts from its database."""
+    from appeals import routing
+
+    routing.forget_gazetteer()
+    yield
+    routing.forget_gazetteer()

@@ -112,6 +112,7 @@ def _headers(request) -> dict:
 @csrf_exempt
 @transaction.non_atomic_requests
 def webhook(request, platform: str, account_key: str):
+    account_key = services.clean(account_key)
     if platform not in MODULES:
         return JsonResponse({"detail": f"Unknown platform {platform!r}."}, status=404)
     if request.method == "GET" and platform == "meta":

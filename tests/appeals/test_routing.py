@@ -87,3 +87,28 @@ class TestRules:
         assert response.status_code == 200
         assert response.context["adminform"].form.non_field_errors()
         assert not RoutingRule.objects.exists()
+
+
+@pytest.mark.django_db
+def test_another_region_loads_its_own_gazetteer(tmp_path, capsys):
+    from django.core.management import call_command
+
+    path = tmp_path / "tuva.csv"
+    path.write_text(
+        'name,kind,patterns\nКызыл,city,"\\bкызыл\\w{0,3}\\b"\nЧадан,city,"\\bчадан\\w{0,3}\\b"\n', encoding="utf-8"
+    )
+    call_command("load_gazetteer", str(path), deactivate_others=True)
+    assert "Loaded 2 municipalities" in capsys.readouterr().out
+    assert routing.detect_municipality("В Кызыле нет воды") == Municipality.objects.get(name="Кызыл").pk
+    assert not Municipality.objects.get(name="Абакан").is_active
+
+
+@pytest.mark.django_db
+def test_a_bad_pattern_is_refused_with_the_line(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "bad.csv"
+    path.write_text("name,kind,patterns\nКызыл,city,(кызыл\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="Line 2"):
+        call_command("load_gazetteer", str(path))
+    assert not Municipality.objects.filter(name="Кызыл").exists()

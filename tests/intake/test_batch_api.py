@@ -56,3 +56,22 @@ def test_a_malformed_batch_is_a_clear_400_and_stored(client, operator, body):
     response = client.post(URL, body, content_type="application/json", headers={"Authorization": f"Token {token.key}"})
     assert response.status_code == 400
     assert InboundEvent.objects.get().outcome == "rejected"
+
+
+@pytest.mark.django_db
+def test_nul_characters_are_dropped_not_a_server_error(client, operator, vk_group):
+    # PostgreSQL text cannot hold NUL: schemathesis found this 500 before the fix.
+    token = Token.objects.create(user=operator)
+    item = {
+        "platform": "vk",
+        "account": "170000001",
+        "external_id": "nul\x00-1",
+        "text": "Нет\x00 воды",
+        "author_name": "\x00",
+    }
+    response = client.post(
+        URL, {"items": [item]}, content_type="application/json", headers={"Authorization": f"Token {token.key}"}
+    )
+    assert response.status_code == 200
+    appeal = Appeal.objects.get()
+    assert (appeal.text, appeal.external_id) == ("Нет воды", "nul-1")

@@ -49,12 +49,27 @@ def test_the_accounts_list_runs_a_fixed_number_of_queries(operator_client, djang
 
 @pytest.mark.django_db
 def test_the_topics_list_shows_the_five_topics_with_their_deadlines(operator_client, django_assert_num_queries):
-    # 1 session, 2 user, 3-4 permissions, 5-6 counts (filtered, whole), 7 topics with default ministry
-    # (topics are not scoped: no role query).
-    with django_assert_num_queries(7):
+    # 1 session, 2 user, 3-4 permissions, 5-6 the classifier's figures (predicted, corrected),
+    # 7-8 counts (filtered, whole), 9 topics with default ministry (topics are not scoped: no role query).
+    with django_assert_num_queries(9):
         html = operator_client.get(reverse("admin:appeals_topic_changelist")).content.decode()
     for name in ["ЖКХ и благоустройство", "Мусорная реформа", "Дороги и транспорт", "Экология", "Прочее"]:
         assert name in html
+
+
+@pytest.mark.django_db
+def test_the_classifiers_accuracy_in_practice_counts_operators_corrections(operator, operator_client, topics):
+    from appeals.models import Appeal
+
+    for code in ["ecology", "ecology", "waste_reform", "other"]:
+        appeal = AppealFactory()
+        services.set_topic(appeal, topic=topics[code])  # the classifier (no actor)
+    wrong = Appeal.objects.filter(topic__code="other").get()
+    services.set_topic(wrong, topic=topics["roads_transport"], actor=operator)  # an operator corrects it
+    event = wrong.events.filter(actor=operator).get()
+    assert event.data["correction"]["predicted"] == "other"
+    response = operator_client.get(reverse("admin:appeals_topic_changelist"))
+    assert response.context["classifier"] == {"predicted": 4, "corrected": 1, "accuracy": 75.0}
 
 
 @pytest.mark.django_db
