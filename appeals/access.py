@@ -74,44 +74,32 @@ def scope_for(user) -> Scope:
     return scope
 
 
-def appeals_for(user, queryset: QuerySet) -> QuerySet:
-    """The appeals of ``queryset`` that ``user`` may see."""
+def _within_ministry(user, queryset: QuerySet, ministry_field: str) -> QuerySet:
+    """All of ``queryset`` for operators, the user's ministry's rows for officials, else nothing."""
     scope = scope_for(user)
     if scope.is_operator:
         return queryset
     if scope.ministry_id is None:
         return queryset.none()
-    return queryset.filter(ministry_id=scope.ministry_id)
+    return queryset.filter(**{ministry_field: scope.ministry_id})
+
+
+def appeals_for(user, queryset: QuerySet) -> QuerySet:
+    """The appeals of ``queryset`` that ``user`` may see."""
+    return _within_ministry(user, queryset, "ministry_id")
 
 
 def related_for(user, queryset: QuerySet, appeal_path: str = "appeal") -> QuerySet:
     """Rows attached to an appeal (history, notifications) that ``user`` may see."""
-    scope = scope_for(user)
-    if scope.is_operator:
-        return queryset
-    if scope.ministry_id is None:
-        return queryset.none()
-    return queryset.filter(**{f"{appeal_path}__ministry_id": scope.ministry_id})
+    return _within_ministry(user, queryset, f"{appeal_path}__ministry_id")
 
 
 def officials_for(user, queryset: QuerySet | None = None) -> QuerySet:
-    queryset = Official.objects.all() if queryset is None else queryset
-    scope = scope_for(user)
-    if scope.is_operator:
-        return queryset
-    if scope.ministry_id is None:
-        return queryset.none()
-    return queryset.filter(ministry_id=scope.ministry_id)
+    return _within_ministry(user, Official.objects.all() if queryset is None else queryset, "ministry_id")
 
 
 def ministries_for(user, queryset: QuerySet | None = None) -> QuerySet:
-    queryset = Ministry.objects.all() if queryset is None else queryset
-    scope = scope_for(user)
-    if scope.is_operator:
-        return queryset
-    if scope.ministry_id is None:
-        return queryset.none()
-    return queryset.filter(pk=scope.ministry_id)
+    return _within_ministry(user, Ministry.objects.all() if queryset is None else queryset, "pk")
 
 
 def refusal(user, appeal, step: str, *, ministry: Ministry | None = None) -> str | None:

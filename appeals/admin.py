@@ -141,15 +141,12 @@ class PlatformFilter(admin.SimpleListFilter):
         return queryset
 
 
-class AppealEventInline(admin.TabularInline):
-    model = AppealEvent
-    fields = ["at", "who", "kind", "change", "note"]
-    readonly_fields = fields
+class ReadOnlyInline(admin.TabularInline):
+    """A record shown on the appeal's page: written by the services, never edited here."""
+
     extra = 0
     max_num = 0
     can_delete = False
-    ordering = ["at", "id"]
-    verbose_name_plural = _("history")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -159,6 +156,14 @@ class AppealEventInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AppealEventInline(ReadOnlyInline):
+    model = AppealEvent
+    fields = ["at", "who", "kind", "change", "note"]
+    readonly_fields = fields
+    ordering = ["at", "id"]
+    verbose_name_plural = _("history")
 
     @admin.display(description=_("who"))
     def who(self, event):
@@ -193,43 +198,19 @@ def describe_change(event: AppealEvent) -> str:
     return "; ".join(parts)
 
 
-class AppealMessageInline(admin.TabularInline):
+class AppealMessageInline(ReadOnlyInline):
     model = AppealMessage
     fields = ["created_at", "direction", "author_name", "text"]
     readonly_fields = fields
-    extra = 0
-    max_num = 0
-    can_delete = False
     verbose_name_plural = _("conversation")
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class NotificationInline(admin.TabularInline):
+class NotificationInline(ReadOnlyInline):
     model = Notification
     fields = ["created_at", "kind", "channel", "recipient_name", "address", "delivery", "attempts", "last_error"]
     readonly_fields = fields
-    extra = 0
-    max_num = 0
-    can_delete = False
     ordering = ["created_at", "id"]
     verbose_name_plural = _("reminders and escalations")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("delivery"))
     def delivery(self, notification):
