@@ -112,3 +112,27 @@ def test_a_bad_pattern_is_refused_with_the_line(tmp_path):
     with pytest.raises(CommandError, match="Line 2"):
         call_command("load_gazetteer", str(path))
     assert not Municipality.objects.filter(name="Кызыл").exists()
+
+
+@pytest.mark.django_db
+def test_a_new_appeal_gets_the_classifiers_topic_when_it_is_sure(settings, topics, ministry_b):
+    settings.GOVFEEDBACK_CLASSIFY_MIN_CONFIDENCE = 0.8
+    RoutingRule.objects.create(name="Дороги", topic=topics["roads_transport"], ministry=ministry_b)
+    appeal, _ = services.create_appeal(
+        text="На дороге огромная яма, асфальт разбит, машины бьют колёса, просим отремонтировать дорогу",
+        account=AccountFactory(),
+        external_id="r1",
+    )
+    assert (appeal.topic.code, appeal.topic_set_by) == ("roads_transport", "system")
+    assert appeal.topic_confidence >= 0.8
+    assert appeal.ministry == ministry_b  # the rule by topic then routed it
+    topic_event = appeal.events.get(kind=AppealEvent.Kind.TOPIC_SET)
+    assert topic_event.actor is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", ["👍👍👍", "https://vk.com/wall-1_2", "Hello, how are you?"])
+def test_an_appeal_the_classifier_cannot_read_goes_to_triage(settings, text):
+    settings.GOVFEEDBACK_CLASSIFY_MIN_CONFIDENCE = 0.8
+    appeal, _ = services.create_appeal(text=text, account=AccountFactory(), external_id="x")
+    assert (appeal.topic, appeal.topic_confidence, appeal.ministry) == (None, 0.0, None)
