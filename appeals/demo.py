@@ -17,7 +17,7 @@ from ministries.models import Ministry, Official, SocialAccount
 from ministries.roles import OPERATORS_GROUP
 
 from . import demo_data
-from .models import Topic
+from .models import RoutingRule, Topic
 
 # The source's topic shares (Khakassia, 2019).
 TOPIC_SHARES = [
@@ -219,6 +219,14 @@ def ensure_organisation(rng: random.Random) -> Organisation:
             },
         )
     org.topics = {t.code: t for t in Topic.objects.select_related("default_ministry")}
+    # Routing rules: each topic to its ministry, so appeals on the Head's accounts are routed
+    # once the classifier is sure of the topic; the rest stay with the operators.
+    for position, topic in enumerate(org.topics.values(), start=10):
+        if topic.default_ministry is not None:
+            RoutingRule.objects.get_or_create(
+                name=f"{topic.name} → {topic.default_ministry}",
+                defaults={"position": position, "topic": topic, "ministry": topic.default_ministry},
+            )
     return org
 
 
