@@ -9,7 +9,7 @@ import time
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from appeals import demo, demo_data
@@ -68,6 +68,7 @@ class Command(BaseCommand):
                 Appeal.objects.bulk_create(rows, batch_size=batch)
                 AppealEvent.objects.bulk_create(self.history(rows), batch_size=batch)
             done += size
+            reset_queries()  # with DEBUG on, Django would keep every INSERT's SQL in memory
             rate = done / max(time.monotonic() - started, 1e-9)
             self.stdout.write(f"  {done:,}/{appeals:,} appeals ({rate:,.0f} appeals/s)", ending="\r")
             self.stdout.flush()
