@@ -22,9 +22,26 @@ from ministries.models import SocialAccount
 from . import access, duplicates, forms, notifications, services
 from .intake import batch
 from .intake.views import process as process_event
-from .models import Appeal, AppealEvent, AppealMessage, InboundEvent, Municipality, Notification, RoutingRule, Topic
+from .models import (
+    Appeal,
+    AppealEvent,
+    AppealMessage,
+    InboundEvent,
+    Municipality,
+    Notification,
+    RoutingRule,
+    Topic,
+    end_of_local_day,
+)
 
 PLATFORM_BADGES = {"vk": "VK", "ok": "OK", "telegram": "TG", "instagram": "IG", "facebook": "FB", "twitter": "X"}
+
+
+def appeal_link(appeal_id: int | None) -> str:
+    """A link to an appeal's page for the lists that show rows attached to appeals."""
+    if appeal_id is None:
+        return "—"
+    return format_html('<a href="{}">№ {}</a>', reverse("admin:appeals_appeal_change", args=[appeal_id]), appeal_id)
 
 
 class CappedCountPaginator(Paginator):
@@ -71,8 +88,7 @@ class DeadlineFilter(admin.SimpleListFilter):
         if value == "due_soon":
             return queryset.due_soon(now)
         if value == "due_today":
-            end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)
-            return queryset.running().filter(due_at__gte=now, due_at__lte=end_of_day)
+            return queryset.due_today(now)
         if value == "extended":
             return queryset.open().exclude(extension_reason="")
         if value == "first_answer_overdue":
@@ -167,7 +183,7 @@ class AppealEventInline(ReadOnlyInline):
 
     @admin.display(description=_("who"))
     def who(self, event):
-        return event.actor_name or _("system")
+        return event.who
 
     @admin.display(description=_("change"))
     def change(self, event):
@@ -383,7 +399,7 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
         """Open, due today, overdue and extended appeals in the user's scope: one aggregate query
         over the open appeals (a partial index), with a link to each list."""
         now = timezone.now()
-        end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)
+        end_of_day = end_of_local_day(now)
         running = Q(paused_at__isnull=True)
         figures = (
             self.get_queryset(request)
@@ -751,12 +767,11 @@ class AppealEventAdmin(access.ScopedAdmin, admin.ModelAdmin):
 
     @admin.display(description=_("appeal"), ordering="appeal_id")
     def appeal_link(self, event):
-        url = reverse("admin:appeals_appeal_change", args=[event.appeal_id])
-        return format_html('<a href="{}">№ {}</a>', url, event.appeal_id)
+        return appeal_link(event.appeal_id)
 
     @admin.display(description=_("who"))
     def who(self, event):
-        return event.actor_name or _("system")
+        return event.who
 
     @admin.display(description=_("note"))
     def note_excerpt(self, event):
@@ -863,10 +878,7 @@ class NotificationAdmin(access.ScopedAdmin, admin.ModelAdmin):
 
     @admin.display(description=_("appeal"), ordering="appeal_id")
     def appeal_link(self, notification):
-        if notification.appeal_id is None:
-            return "—"
-        url = reverse("admin:appeals_appeal_change", args=[notification.appeal_id])
-        return format_html('<a href="{}">№ {}</a>', url, notification.appeal_id)
+        return appeal_link(notification.appeal_id)
 
     @admin.display(description=_("delivery"))
     def delivery(self, notification):
@@ -948,11 +960,7 @@ class InboundEventAdmin(access.ScopedAdmin, admin.ModelAdmin):
 
     @admin.display(description=_("appeal"), ordering="appeal_id")
     def appeal_link(self, event):
-        if not event.appeal_id:
-            return "—"
-        return format_html(
-            '<a href="{}">№ {}</a>', reverse("admin:appeals_appeal_change", args=[event.appeal_id]), event.appeal_id
-        )
+        return appeal_link(event.appeal_id)
 
     @admin.display(description=_("raw body"))
     def payload(self, event):

@@ -173,6 +173,11 @@ class RoutingRule(models.Model):
         return not words or any(word in appeal.text.lower() for word in words)
 
 
+def end_of_local_day(now: datetime) -> datetime:
+    """The last moment of ``now``'s day in local time (TIME_ZONE)."""
+    return timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)
+
+
 class AppealQuerySet(models.QuerySet):
     def open(self) -> "AppealQuerySet":
         return self.filter(status__in=Appeal.OPEN_STATUSES)
@@ -198,6 +203,11 @@ class AppealQuerySet(models.QuerySet):
         now = now or timezone.now()
         window = timedelta(hours=settings.GOVFEEDBACK_DUE_SOON_HOURS)
         return self.running().filter(due_at__gte=now, due_at__lt=now + window)
+
+    def due_today(self, now: datetime | None = None) -> "AppealQuerySet":
+        """Running appeals whose deadline is still ahead today (local time)."""
+        now = now or timezone.now()
+        return self.running().filter(due_at__gte=now, due_at__lte=end_of_local_day(now))
 
     def due_before(self, when: datetime) -> "AppealQuerySet":
         return self.filter(due_at__lt=when)
@@ -485,6 +495,11 @@ class AppealEvent(models.Model):
         if self.pk is not None and not self._state.adding:
             raise ValueError("The appeal history is append-only: an event cannot be changed.")
         super().save(*args, **kwargs)
+
+    @property
+    def who(self) -> str:
+        """The person's name, or "system" for the jobs and the intake."""
+        return self.actor_name or str(_("system"))
 
 
 class NotificationQuerySet(models.QuerySet):

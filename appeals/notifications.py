@@ -142,14 +142,14 @@ def appeal_url(appeal_id: int) -> str:
 
 def _digest_context(notification: Notification, now: datetime) -> dict:
     ministry = notification.recipient_official.ministry
-    queue = Appeal.objects.filter(ministry=ministry).open()
-    end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+    queue = Appeal.objects.filter(ministry=ministry)
+    overdue = queue.overdue(now)
     return {
         "ministry": ministry,
-        "open_count": queue.count(),
-        "due_today": list(queue.filter(due_at__gte=now, due_at__lte=end_of_day).order_by("due_at")[:20]),
-        "overdue": list(queue.filter(due_at__lt=now).select_related("assignee").order_by("due_at")[:20]),
-        "overdue_count": queue.filter(due_at__lt=now).count(),
+        "open_count": queue.open().count(),
+        "due_today": list(queue.due_today(now).order_by("due_at")[:20]),
+        "overdue": list(overdue.select_related("assignee").order_by("due_at")[:20]),
+        "overdue_count": overdue.count(),
     }
 
 

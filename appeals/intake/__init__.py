@@ -27,6 +27,23 @@ class Draft:
     is_edit: bool = False
 
 
+# The draft's fields kept in columns of limited length (Appeal's own max_length decides).
+LIMITED_FIELDS = ("external_id", "thread_id", "author_external_id", "permalink", "author_url")
+
+
+def too_long(draft: Draft, fields=LIMITED_FIELDS) -> str | None:
+    """Why ``draft`` cannot be stored (a field longer than its column), or None."""
+    from django.utils.translation import gettext
+
+    from ..models import Appeal
+
+    for field in fields:
+        limit = Appeal._meta.get_field(field).max_length
+        if len(getattr(draft, field)) > limit:
+            return gettext("%(field)s is longer than %(limit)d characters.") % {"field": field, "limit": limit}
+    return None
+
+
 class Ignored(Exception):
     """A well-formed delivery that holds no appeal; the reason is stored on the event."""
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ministries.models import SocialAccount
 
 from .. import services
-from . import Draft
+from . import LIMITED_FIELDS, Draft, too_long
 
 # The columns of a file and the keys of an API item.
 FIELDS = [
@@ -27,14 +27,6 @@ FIELDS = [
     "link",
     "written_at",
 ]
-LIMITS = {
-    "external_id": 128,
-    "thread_id": 128,
-    "author_external_id": 128,
-    "author_name": 255,
-    "author_url": 500,
-    "link": 500,
-}
 
 
 def _draft(item: dict) -> tuple[SocialAccount, Draft]:
@@ -48,23 +40,12 @@ def _draft(item: dict) -> tuple[SocialAccount, Draft]:
     for field in ("platform", "account", "external_id", "text"):
         if not values[field]:
             raise ValueError(_("%(field)s is required.") % {"field": field})
-    for field, limit in LIMITS.items():
-        if len(values[field] or "") > limit:
-            raise ValueError(_("%(field)s is longer than %(limit)d characters.") % {"field": field, "limit": limit})
     written = values["written_at"]
     if isinstance(written, str) and written:
         written = parse_datetime(written)
         if written is None:
             raise ValueError(_("written_at is not a date and time (ISO 8601, e.g. 2026-11-29T10:00:00+07:00)."))
-    account = SocialAccount.objects.filter(
-        platform=values["platform"], external_id=values["account"], is_active=True
-    ).first()
-    if account is None:
-        raise ValueError(
-            _("No active %(platform)s account with id %(account)s.")
-            % {"platform": values["platform"], "account": values["account"]}
-        )
-    return account, Draft(
+    draft = Draft(
         external_id=values["external_id"],
         text=values["text"],
         thread_id=values["thread_id"] or "",
@@ -74,6 +55,19 @@ def _draft(item: dict) -> tuple[SocialAccount, Draft]:
         author_url=values["author_url"] or "",
         written_at=written or None,
     )
+    # A batch's author name is checked, not cut: the sender can fix and resend the item.
+    reason = too_long(draft, (*LIMITED_FIELDS, "author_name"))
+    if reason:
+        raise ValueError(reason)
+    account = SocialAccount.objects.filter(
+        platform=values["platform"], external_id=values["account"], is_active=True
+    ).first()
+    if account is None:
+        raise ValueError(
+            _("No active %(platform)s account with id %(account)s.")
+            % {"platform": values["platform"], "account": values["account"]}
+        )
+    return account, draft
 
 
 def ingest_items(items: list) -> list[dict]:

@@ -18,8 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from ministries.models import SocialAccount
 
 from .. import services
-from ..models import InboundEvent
-from . import Draft, Ignored, Rejected, meta, ok, telegram, vk
+from ..models import Appeal, InboundEvent
+from . import Draft, Ignored, Rejected, meta, ok, telegram, too_long, vk
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,6 @@ KEPT_HEADERS = ["Content-Type", "User-Agent", "X-Hub-Signature-256", "X-Forwarde
 Outcome = InboundEvent.Outcome
 # When one delivery holds several messages, the event shows the most telling outcome.
 PRIORITY = [Outcome.CREATED, Outcome.MESSAGE, Outcome.UPDATED, Outcome.DUPLICATE]
-LIMITS = {"external_id": 128, "thread_id": 128, "author_external_id": 128, "permalink": 500, "author_url": 500}
 
 
 def _account(platform: str, key: str) -> SocialAccount | None:
@@ -39,10 +38,11 @@ def _account(platform: str, key: str) -> SocialAccount | None:
 
 
 def _clean(draft: Draft) -> Draft:
-    for field, limit in LIMITS.items():
-        if len(getattr(draft, field)) > limit:
-            raise Rejected(f"{field} is longer than {limit} characters.")
-    draft.author_name = draft.author_name[:255]
+    """A platform's draft as the database stores it: an over-long id or link is refused, a name cut."""
+    reason = too_long(draft)
+    if reason:
+        raise Rejected(reason)
+    draft.author_name = draft.author_name[: Appeal._meta.get_field("author_name").max_length]
     return draft
 
 

@@ -193,3 +193,11 @@ class TestVK:
         response = post_json(client, URL, event("wall_reply_new", wall_reply(text="x" * 500)))
         assert response.status_code == 413
         assert "GOVFEEDBACK_INTAKE_MAX_BODY" in InboundEvent.objects.get().reason
+
+
+@pytest.mark.django_db
+def test_an_id_longer_than_its_column_is_a_clear_400(client, vk_group):
+    response = post_json(client, URL, event("wall_reply_new", wall_reply(comment_id=int("9" * 200))))
+    assert response.status_code == 400
+    assert "external_id" in response.json()["detail"]
+    assert not Appeal.objects.exists()
