@@ -501,6 +501,10 @@ def receive_message(account: SocialAccount, draft, *, now: datetime | None = Non
                 .first()
             )
             if open_appeal is not None:
+                # A concurrent delivery of this same message may have just created the appeal that
+                # the thread lookup found: then it is a duplicate, not a follow-up.
+                if Appeal.objects.filter(account=account, external_id=draft.external_id).exists():
+                    return "duplicate", open_appeal
                 try:
                     with transaction.atomic():
                         message = AppealMessage.objects.create(
