@@ -321,6 +321,8 @@ class Appeal(models.Model):
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     extension_reason = models.TextField(_("reason for extension"), blank=True)
     overdue_since = models.DateTimeField(_("overdue since"), null=True, blank=True)
+    # Personal data (152-FZ): when the author's name, links and platform ids were erased.
+    anonymised_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
 
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     answer = models.TextField(_("answer"), blank=True)
@@ -460,6 +462,7 @@ class AppealEvent(models.Model):
         EDITED = "edited", _("text edited by the author")
         MESSAGE = "message", _("message from the citizen")
         COMMENTED = "commented", _("comment")
+        ANONYMISED = "anonymised", _("personal data erased")
 
     appeal = models.ForeignKey(Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("when"), default=timezone.now)
@@ -684,6 +687,9 @@ class InboundEvent(models.Model):
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     # The request passed the platform's secret or signature check (only those can be replayed).
     authenticated = models.BooleanField(_("authenticated"), default=False)
+    # Personal data (152-FZ): when the raw body and headers were erased.
+    redacted_at = models.DateTimeField(_("raw request erased at"), null=True, blank=True)
+
 
     class Meta:
         verbose_name = _("inbound event")
