@@ -397,6 +397,8 @@ class Appeal(models.Model):
                 name="appeal_open_thread_idx",
             ),
             models.Index(fields=["status", "received_at"], name="appeal_status_received_idx"),
+            # Reports: what was resolved in a period.
+            models.Index(fields=["resolved_at"], condition=Q(resolved_at__isnull=False), name="appeal_resolved_idx"),
         ]
 
     def __str__(self) -> str:
@@ -532,6 +534,7 @@ class Notification(models.Model):
         OVERDUE = "overdue", _("overdue")
         ESCALATION = "escalation", _("escalation")
         DIGEST = "digest", _("morning digest")
+        SPIKE = "spike", _("spike in appeals")
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("e-mail")
@@ -540,6 +543,14 @@ class Notification(models.Model):
     appeal = models.ForeignKey(
         Appeal,
         verbose_name=_("appeal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+    spike = models.ForeignKey(
+        "analytics.SpikeAlert",
+        verbose_name=_("spike alert"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,

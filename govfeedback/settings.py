@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "ministries",
     "appeals",
+    "analytics",
 ]
 
 MIDDLEWARE = [
@@ -338,3 +339,23 @@ GOVFEEDBACK_TELEGRAM_API_URL = env_str("GOVFEEDBACK_TELEGRAM_API_URL", "https://
 GOVFEEDBACK_TELEGRAM_TIMEOUT = env_positive_int("GOVFEEDBACK_TELEGRAM_TIMEOUT", 10)
 # The admin list counts matching appeals up to this number, then says "more than".
 GOVFEEDBACK_ADMIN_COUNT_LIMIT = env_int("GOVFEEDBACK_ADMIN_COUNT_LIMIT", 10000)
+
+# Analytics (analytics/). The dashboard refuses longer periods, and on PostgreSQL stops any of its
+# queries after this many seconds with a message instead of running for minutes.
+GOVFEEDBACK_DASHBOARD_MAX_DAYS = env_positive_int("GOVFEEDBACK_DASHBOARD_MAX_DAYS", 3660)
+GOVFEEDBACK_DASHBOARD_TIMEOUT_SECONDS = env_positive_int("GOVFEEDBACK_DASHBOARD_TIMEOUT_SECONDS", 30)
+# Spike alerts: every hour the last GOVFEEDBACK_SPIKE_WINDOW_HOURS are compared, per topic and per
+# topic and municipality, with the same hours of the previous GOVFEEDBACK_SPIKE_BASELINE_WEEKS
+# weeks. A spike is at least GOVFEEDBACK_SPIKE_MIN_APPEALS appeals and GOVFEEDBACK_SPIKE_RATIO
+# times the usual number (the weekly mean, taken as at least 1).
+GOVFEEDBACK_SPIKE_WINDOW_HOURS = env_positive_int("GOVFEEDBACK_SPIKE_WINDOW_HOURS", 3)
+GOVFEEDBACK_SPIKE_BASELINE_WEEKS = env_positive_int("GOVFEEDBACK_SPIKE_BASELINE_WEEKS", 4)
+GOVFEEDBACK_SPIKE_MIN_APPEALS = env_positive_int("GOVFEEDBACK_SPIKE_MIN_APPEALS", 5)
+GOVFEEDBACK_SPIKE_RATIO = float(env_str("GOVFEEDBACK_SPIKE_RATIO", "3"))
+if GOVFEEDBACK_SPIKE_RATIO <= 1:
+    raise ImproperlyConfigured("GOVFEEDBACK_SPIKE_RATIO must be above 1, e.g. 3 (three times the usual number).")
+# Exports: at most this many appeals in one XLSX file (CSV streams any number).
+GOVFEEDBACK_EXPORT_MAX_ROWS = env_positive_int("GOVFEEDBACK_EXPORT_MAX_ROWS", 200000)
+# The weekly report for the Head: generated on this weekday (0 = Monday) from this local hour.
+GOVFEEDBACK_WEEKLY_REPORT_WEEKDAY = env_int("GOVFEEDBACK_WEEKLY_REPORT_WEEKDAY", 0)
+GOVFEEDBACK_WEEKLY_REPORT_HOUR = env_int("GOVFEEDBACK_WEEKLY_REPORT_HOUR", 8)

@@ -1,0 +1,396 @@
+"""The dashboard's figures: aggregate queries over the appeals and their history.
+
+Nothing here loads appeals into Python: every figure is a COUNT, a grouped COUNT or a median
+computed by the database (PostgreSQL's ``percentile_cont``; on SQLite, a ``MEDIAN`` aggregate that
+``add_sqlite_median`` registers on each connection). The figures come back as ``Table`` objects,
+which the dashboard shows, charts and exports alike, so that the three never disagree.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import Trunc
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from appeals.models import Appeal, AppealEvent
+from ministries.models import SocialAccount
+
+# --- the median ----------------------------------------------------------------------------------
+
+
+class Median(Aggregate):
+    """The median of a duration (or a number), computed by the database."""
+
+    function = "MEDIAN"
+    name = "Median"
+    output_field = DurationField()
+    allow_distinct = False
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="PERCENTILE_CONT",
+            template="%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)",
+            **extra_context,
+        )
+
+
+class _SqliteMedian:
+    """SQLite's MEDIAN(x): the values of one group are kept only while SQLite aggregates them."""
+
+    def __init__(self) -> None:
+        self.values: list = []
+
+    def step(self, value) -> None:
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self):
+        return round(statistics.median(self.values)) if self.values else None
+
+
+def add_sqlite_median(sender, connection, **kwargs) -> None:
+    if connection.vendor == "sqlite":
+        connection.connection.create_aggregate("MEDIAN", 1, _SqliteMedian)
+
+
+def _duration(end: str, start: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+
+
+# --- the period ----------------------------------------------------------------------------------
+
+PERIODS = {
+    "today": gettext_lazy("today"),
+    "week": gettext_lazy("7 days"),
+    "month": gettext_lazy("30 days"),
+    "year": gettext_lazy("365 days"),
+    "custom": gettext_lazy("dates"),
+}
+_ROLLING_DAYS = {"today": 1, "week": 7, "month": 30, "year": 365}
+
+
+class PeriodError(ValueError):
+    """A period the dashboard cannot show; the message tells the person what to change."""
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    first_day: date
+    last_day: date  # inclusive
+
+    @property
+    def start(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.first_day, time.min))
+
+    @property
+    def end(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.last_day + timedelta(days=1), time.min))
+
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
+
+    @property
+    def bucket(self) -> str:
+        """The step of the volume chart: hours for a day or two, then days, weeks, months."""
+        if self.days <= 2:
+            return "hour"
+        if self.days <= 92:
+            return "day"
+        if self.days <= 731:
+            return "week"
+        return "month"
+
+    def __str__(self) -> str:
+        first, last = date_format(self.first_day, "SHORT_DATE_FORMAT"), date_format(self.last_day, "SHORT_DATE_FORMAT")
+        return first if first == last else f"{first} – {last}"
+
+
+def parse_period(key: str | None, first: str | None = None, last: str | None = None, today: date | None = None):
+    """The period a person asked for: a rolling one ending today, or their own dates (inclusive).
+
+    Raises PeriodError with a message for the person when the dates are missing, malformed,
+    reversed or span more than GOVFEEDBACK_DASHBOARD_MAX_DAYS.
+    """
+    today = today or timezone.localdate()
+    key = key or "month"
+    if key in _ROLLING_DAYS:
+        return Period(key, today - timedelta(days=_ROLLING_DAYS[key] - 1), today)
+    if key != "custom":
+        raise PeriodError(
+            _("Unknown period “%(key)s”: choose today, 7 days, 30 days, 365 days or dates.") % {"key": key}
+        )
+    if not first or not last:
+        raise PeriodError(_("Enter both the first and the last day of the period."))
+    try:
+        first_day, last_day = date.fromisoformat(first), date.fromisoformat(last)
+    except ValueError:
+        raise PeriodError(_("Enter the dates as YYYY-MM-DD, for example 2026-11-01.")) from None
+    if first_day > last_day:
+        raise PeriodError(_("The first day of the period is after the last one: swap the dates."))
+    period = Period(key, first_day, last_day)
+    if period.days > settings.GOVFEEDBACK_DASHBOARD_MAX_DAYS:
+        raise PeriodError(
+            _("The period is longer than %(days)s days: choose a shorter one.")
+            % {"days": settings.GOVFEEDBACK_DASHBOARD_MAX_DAYS}
+        )
+    return period
+
+
+# --- tables ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """A titled table of figures: what the dashboard shows, and what an export writes."""
+
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+    # Data for the chart beside the table (None: no chart).
+    chart: dict | None = None
+
+
+def _share(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def _hours(value: timedelta | None) -> float | None:
+    return None if value is None else round(value.total_seconds() / 3600, 1)
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass
+class Figures:
+    period: Period
+    received: int
+    resolved: int
+    rejected: int
+    open_now: int
+    overdue_now: int
+    tables: list[Table]
+    classifier: dict
+
+    def table(self, key: str) -> Table:
+        return next(table for table in self.tables if table.key == key)
+
+
+def compute(appeals: QuerySet, period: Period, now: datetime | None = None) -> Figures:
+    """Every figure of the dashboard for ``appeals`` (already scoped and filtered) in ``period``.
+
+    A fixed number of aggregate queries, whatever the number of appeals.
+    """
+    now = now or timezone.now()
+    appeals = appeals.order_by()
+    received = appeals.filter(received_at__gte=period.start, received_at__lt=period.end)
+    resolved = appeals.filter(status=Appeal.Status.RESOLVED, resolved_at__gte=period.start, resolved_at__lt=period.end)
+    in_period = Q(events__at__gte=period.start, events__at__lt=period.end)
+
+    topics = _topics(received)
+    ministries, slowest, totals = _ministries(appeals, received, resolved, in_period, now)
+    tables = [
+        topics,
+        _timeline(received, period),
+        _platforms(received),
+        _municipalities(received),
+        ministries,
+        slowest,
+    ]
+    return Figures(
+        period=period,
+        received=sum(row[1] for row in topics.rows),
+        tables=tables,
+        classifier=_classifier(appeals, in_period),
+        **totals,
+    )
+
+
+def _topics(received: QuerySet) -> Table:
+    rows = list(received.values_list("topic__name").annotate(n=Count("pk")).order_by("-n", "topic__name"))
+    total = sum(n for _, n in rows)
+    table = Table(
+        "topics",
+        _("Topics"),
+        [_("Topic"), _("Appeals"), _("Share, %")],
+        [[name or _("not set"), n, _share(n, total)] for name, n in rows],
+    )
+    table.chart = {
+        "type": "doughnut",
+        "labels": [row[0] for row in table.rows],
+        "values": [row[1] for row in table.rows],
+    }
+    return table
+
+
+def _timeline(received: QuerySet, period: Period) -> Table:
+    bucket = Trunc("received_at", period.bucket, output_field=received.model._meta.get_field("received_at"))
+    rows = list(
+        received.annotate(bucket=bucket).values_list("bucket", "topic__name").annotate(n=Count("pk")).order_by("bucket")
+    )
+    steps = sorted({step for step, _, _ in rows})
+    topics = sorted({name or _("not set") for _, name, _ in rows})
+    counts = {(step, name or _("not set")): n for step, name, n in rows}
+    fmt = "d.m H:i" if period.bucket == "hour" else ("m.Y" if period.bucket == "month" else "d.m.Y")
+    labels = [date_format(timezone.localtime(step), fmt) for step in steps]
+    table = Table(
+        "timeline",
+        _("Volume over time"),
+        [_("From"), *topics, _("Total")],
+        [
+            [label, *(counts.get((step, name), 0) for name in topics), sum(counts.get((step, n), 0) for n in topics)]
+            for label, step in zip(labels, steps, strict=True)
+        ],
+    )
+    table.chart = {
+        "type": "line",
+        "labels": labels,
+        "series": [{"label": name, "values": [counts.get((step, name), 0) for step in steps]} for name in topics],
+    }
+    return table
+
+
+def _platforms(received: QuerySet) -> Table:
+    platforms = dict(SocialAccount.Platform.choices)
+    rows = list(
+        received.values_list("account__platform", "account__title", "account__handle", "account__external_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+    )
+    total = sum(row[-1] for row in rows)
+    return Table(
+        "platforms",
+        _("Platforms and accounts"),
+        [_("Platform"), _("Account"), _("Appeals"), _("Share, %")],
+        [
+            [
+                str(platforms.get(platform, _("entered by hand"))) if platform else _("entered by hand"),
+                title or handle or external_id or "—",
+                n,
+                _share(n, total),
+            ]
+            for platform, title, handle, external_id, n in rows
+        ],
+    )
+
+
+def _municipalities(received: QuerySet) -> Table:
+    rows = list(received.values_list("municipality__name").annotate(n=Count("pk")).order_by("-n", "municipality__name"))
+    total = sum(n for _, n in rows)
+    table = Table(
+        "municipalities",
+        _("Municipalities"),
+        [_("Municipality"), _("Appeals"), _("Share, %")],
+        [[name or _("not recognised"), n, _share(n, total)] for name, n in rows],
+    )
+    table.chart = {"type": "bar", "labels": [row[0] for row in table.rows], "values": [row[1] for row in table.rows]}
+    return table
+
+
+def _ministries(appeals: QuerySet, received: QuerySet, resolved: QuerySet, in_period: Q, now: datetime):
+    """Per ministry: received, resolved, on time, medians, overdue now, extensions; and the
+    ranking of the slowest. Four grouped queries."""
+    stats: dict[int | None, dict] = {}
+
+    def row(ministry_id, name):
+        return stats.setdefault(ministry_id, {"name": name or _("press service (not routed)")})
+
+    for ministry_id, name, n, first_answer in received.values_list("ministry_id", "ministry__name").annotate(
+        n=Count("pk"), first_answer=Median(_duration("first_answered_at", "received_at"))
+    ):
+        row(ministry_id, name).update(received=n, first_answer=first_answer)
+    for ministry_id, name, n, on_time, resolution in resolved.values_list("ministry_id", "ministry__name").annotate(
+        n=Count("pk"),
+        on_time=Count("pk", filter=Q(resolved_at__lte=F("due_at"))),
+        resolution=Median(_duration("resolved_at", "received_at")),
+    ):
+        row(ministry_id, name).update(resolved=n, on_time=on_time, resolution=resolution)
+    running = Q(paused_at__isnull=True)
+    for ministry_id, name, n, overdue in (
+        appeals.open()
+        .values_list("ministry_id", "ministry__name")
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=running & Q(due_at__lt=now)))
+    ):
+        row(ministry_id, name).update(open=n, overdue=overdue)
+    kinds = [AppealEvent.Kind.EXTENDED, AppealEvent.Kind.REJECTED]
+    for ministry_id, name, kind, n in (
+        appeals.filter(in_period, events__kind__in=kinds)
+        .values_list("ministry_id", "ministry__name", "events__kind")
+        .annotate(n=Count("events__id"))
+    ):
+        row(ministry_id, name)[kind] = n
+
+    headers = [
+        _("Ministry"),
+        _("Received"),
+        _("Resolved"),
+        _("Resolved on time, %"),
+        _("Median to the first answer, h"),
+        _("Median to resolution, h"),
+        _("Open now"),
+        _("Overdue now"),
+        _("Extensions"),
+        _("Rejected"),
+    ]
+    ordered = sorted(stats.values(), key=lambda s: (s["name"] == _("press service (not routed)"), str(s["name"])))
+    rows = [
+        [
+            s["name"],
+            s.get("received", 0),
+            s.get("resolved", 0),
+            _percent(s.get("on_time", 0), s.get("resolved", 0)),
+            _hours(s.get("first_answer")),
+            _hours(s.get("resolution")),
+            s.get("open", 0),
+            s.get("overdue", 0),
+            s.get(AppealEvent.Kind.EXTENDED, 0),
+            s.get(AppealEvent.Kind.REJECTED, 0),
+        ]
+        for s in ordered
+    ]
+    table = Table("ministries", _("Ministries"), headers, rows)
+    table.chart = {
+        "type": "bar",
+        "labels": [r[0] for r in rows],
+        "values": [r[3] if r[3] is not None else 0 for r in rows],
+        "label": _("Resolved on time, %"),
+    }
+    slow = sorted((r for r in rows if r[5] is not None), key=lambda r: -r[5])[:10]
+    slowest = Table(
+        "slowest",
+        _("Slowest to resolve"),
+        [_("Ministry"), _("Median to resolution, h"), _("Resolved on time, %"), _("Overdue now")],
+        [[r[0], r[5], r[3], r[7]] for r in slow],
+    )
+    totals = {
+        "resolved": sum(r[2] for r in rows),
+        "rejected": sum(r[9] for r in rows),
+        "open_now": sum(r[6] for r in rows),
+        "overdue_now": sum(r[7] for r in rows),
+    }
+    return table, slowest, totals
+
+
+def _classifier(appeals: QuerySet, in_period: Q) -> dict:
+    """How often operators corrected the topic the classifier set, in the period (one query)."""
+    figures = appeals.filter(in_period, events__kind=AppealEvent.Kind.TOPIC_SET).aggregate(
+        predicted=Count("events__id", filter=Q(events__actor__isnull=True)),
+        corrected=Count("events__id", filter=Q(events__actor__isnull=False, events__data__has_key="correction")),
+    )
+    predicted, corrected = figures["predicted"], figures["corrected"]
+    figures["accuracy"] = _percent(predicted - corrected, predicted)
+    return figures
