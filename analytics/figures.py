@@ -222,7 +222,7 @@ def compute(appeals: QuerySet, period: Period, now: datetime | None = None) -> F
 
 def _topics(received: QuerySet) -> Table:
     rows = list(received.values_list("topic__name").annotate(n=Count("pk")).order_by("-n", "topic__name"))
-    total = sum(n for _, n in rows)
+    total = sum(n for _name, n in rows)
     table = Table(
         "topics",
         _("Topics"),
@@ -242,8 +242,8 @@ def _timeline(received: QuerySet, period: Period) -> Table:
     rows = list(
         received.annotate(bucket=bucket).values_list("bucket", "topic__name").annotate(n=Count("pk")).order_by("bucket")
     )
-    steps = sorted({step for step, _, _ in rows})
-    topics = sorted({name or _("not set") for _, name, _ in rows})
+    steps = sorted({step for step, _name, _n in rows})
+    topics = sorted({name or _("not set") for _step, name, _n in rows})
     counts = {(step, name or _("not set")): n for step, name, n in rows}
     fmt = "d.m H:i" if period.bucket == "hour" else ("m.Y" if period.bucket == "month" else "d.m.Y")
     labels = [date_format(timezone.localtime(step), fmt) for step in steps]
@@ -290,7 +290,7 @@ def _platforms(received: QuerySet) -> Table:
 
 def _municipalities(received: QuerySet) -> Table:
     rows = list(received.values_list("municipality__name").annotate(n=Count("pk")).order_by("-n", "municipality__name"))
-    total = sum(n for _, n in rows)
+    total = sum(n for _name, n in rows)
     table = Table(
         "municipalities",
         _("Municipalities"),

@@ -133,6 +133,18 @@ def queue_digests(now: datetime | None = None) -> int:
     return Notification.objects.filter(kind=Kind.DIGEST, digest_date=today).count() - before
 
 
+def queue_spike(alert, now: datetime) -> None:
+    """Tell the operators and the head of the topic's ministry about a spike alert, once."""
+    notes = _operator_notifications(Kind.SPIKE, [None], now)
+    ministry = alert.topic.default_ministry
+    head = ministry.head if ministry is not None and ministry.is_active else None
+    if head is not None and head.is_active:
+        notes += _official_notifications(head, Kind.SPIKE, None, now)
+    for note in notes:
+        note.spike = alert
+    Notification.objects.bulk_create(notes)
+
+
 # --- delivery ------------------------------------------------------------------------------------
 
 
@@ -166,6 +178,9 @@ def render(notification: Notification, now: datetime | None = None) -> tuple[str
         context["appeal_url"] = appeal_url(notification.appeal_id)
     if notification.kind == Kind.DIGEST:
         context.update(_digest_context(notification, now))
+    if notification.spike_id:
+        context["spike"] = notification.spike
+        context["dashboard_url"] = settings.GOVFEEDBACK_BASE_URL.rstrip("/") + reverse("admin:analytics_dashboard")
     name = f"notifications/{notification.kind}"
     subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
     return subject, render_to_string(f"{name}.txt", context).strip(), render_to_string(f"{name}.html", context)

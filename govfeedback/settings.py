@@ -103,7 +103,7 @@ if not ALLOWED_HOSTS and not DEBUG:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "govfeedback.apps.GovAdminConfig",  # django.contrib.admin with the analytics pages
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -258,6 +258,14 @@ CELERY_BEAT_SCHEDULE = {
     "send-notifications": {
         "task": "appeals.tasks.send_notifications",
         "schedule": env_positive_int("SEND_NOTIFICATIONS_EVERY_SECONDS", 30),
+    },
+    "detect-spikes": {
+        "task": "analytics.tasks.detect_spikes",
+        "schedule": env_positive_int("DETECT_SPIKES_EVERY_SECONDS", 3600),
+    },
+    "weekly-report": {
+        "task": "analytics.tasks.weekly_report",
+        "schedule": env_positive_int("WEEKLY_REPORT_EVERY_SECONDS", 3600),
     },
 }
 

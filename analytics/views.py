@@ -1,0 +1,188 @@
+"""The dashboard and the exports, as admin pages (govfeedback.admin.GovAdminSite adds their URLs).
+
+Both take the appeals list's own filters from the query string: the list's ChangeList applies
+them, with the same scoping, so "this selection" means the same thing on the list, the
+dashboard and in a file. Operators see every ministry; a head or a specialist their ministry.
+"""
+
+from __future__ import annotations
+
+import copy
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
+from django.db import OperationalError, connection, transaction
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from appeals import access
+from appeals.models import Appeal
+from audit.log import record_access
+
+from . import exports
+from .figures import PERIODS, PeriodError, compute, parse_period
+from .models import SpikeAlert
+
+# The dashboard's own parameters; everything else in the query string is a filter of the list.
+DASHBOARD_PARAMS = ("period", "from", "to", "export", "table", "format")
+
+
+def filtered_appeals(request, drop=DASHBOARD_PARAMS):
+    """(appeals, error): the appeals list's filters applied to what the user may see.
+
+    The list's ChangeList is built without running its page (no count, no rows); a filter it
+    does not know gives every appeal in scope and a message instead of an error page.
+    """
+    model_admin = admin.site.get_model_admin(Appeal)
+    request = copy.copy(request)
+    request.GET = request.GET.copy()
+    for key in drop:
+        request.GET.pop(key, None)
+    base = model_admin.get_changelist(request)
+    filters_only = type("FiltersOnly", (base,), {"get_results": lambda self, request: None})
+    list_display = model_admin.get_list_display(request)
+    try:
+        changelist = filters_only(
+            request,
+            Appeal,
+            list_display,
+            model_admin.get_list_display_links(request, list_display),
+            model_admin.get_list_filter(request),
+            model_admin.date_hierarchy,
+            model_admin.get_search_fields(request),
+            model_admin.get_list_select_related(request),
+            model_admin.list_per_page,
+            model_admin.list_max_show_all,
+            model_admin.list_editable,
+            model_admin,
+            model_admin.get_sortable_by(request),
+            model_admin.search_help_text,
+        )
+    except IncorrectLookupParameters:
+        return model_admin.get_queryset(request), _("The filter in the address is not known; all appeals are shown.")
+    return changelist.queryset, None
+
+
+def list_query(request) -> str:
+    """The appeals list's part of the query string (its filters, search and order)."""
+    query = request.GET.copy()
+    for key in DASHBOARD_PARAMS:
+        query.pop(key, None)
+    return query.urlencode()
+
+
+def _require_scope(request) -> access.Scope:
+    scope = access.scope_for(request.user)
+    if scope.role == access.NOBODY:
+        raise PermissionDenied
+    return scope
+
+
+@contextmanager
+def _time_limit():
+    """On PostgreSQL, stop any of the dashboard's queries after GOVFEEDBACK_DASHBOARD_TIMEOUT_SECONDS."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SET LOCAL statement_timeout = %s", [settings.GOVFEEDBACK_DASHBOARD_TIMEOUT_SECONDS * 1000]
+                )
+        yield
+
+
+def dashboard(request):
+    scope = _require_scope(request)
+    appeals, filter_error = filtered_appeals(request)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Dashboard"),
+        "periods": PERIODS.items(),
+        "period_key": request.GET.get("period", "month"),
+        "first": request.GET.get("from", ""),
+        "last": request.GET.get("to", ""),
+        "list_query": list_query(request),
+        "hidden": [(k, v) for k, values in request.GET.lists() if k not in DASHBOARD_PARAMS for v in values],
+        "is_operator": scope.is_operator,
+        "figures": None,
+    }
+    if filter_error:
+        messages.warning(request, filter_error)
+    try:
+        period = parse_period(context["period_key"], context["first"], context["last"])
+    except PeriodError as error:
+        context["period_error"] = str(error)
+        return TemplateResponse(request, "admin/analytics/dashboard.html", context)
+    try:
+        with _time_limit():
+            figures = compute(appeals, period)
+            alerts = list(_alerts_for(scope))
+    except OperationalError:
+        context["period_error"] = _(
+            "These figures take too long to compute: choose a shorter period or a narrower filter."
+        )
+        return TemplateResponse(request, "admin/analytics/dashboard.html", context)
+    fmt = request.GET.get("format")
+    if fmt in exports.FORMATS:
+        wanted = request.GET.get("table", "")
+        tables = [t for t in figures.tables if t.key == wanted] or (figures.tables if fmt == "xlsx" else [])
+        if not tables:
+            messages.error(request, _("Choose a table to export as CSV."))
+            return HttpResponseRedirect(request.path)
+        name = f"dashboard-{wanted or 'all'}-{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}"
+        return exports.table_response(tables, fmt, name)
+    query = request.GET.copy()
+    query.pop("format", None)
+    query.pop("table", None)
+    context.update(
+        figures=figures,
+        period=period,
+        alerts=alerts,
+        query=query.urlencode(),
+        charts=[{"key": t.key, **t.chart} for t in figures.tables if t.chart and t.rows],
+    )
+    return TemplateResponse(request, "admin/analytics/dashboard.html", context)
+
+
+def _alerts_for(scope: access.Scope):
+    """Spike alerts of the last day not yet acknowledged: all for operators, a ministry's topics
+    for its people."""
+    alerts = SpikeAlert.objects.filter(
+        acknowledged_at__isnull=True, window_end__gte=timezone.now() - timedelta(days=1)
+    ).select_related("topic", "municipality")
+    if not scope.is_operator:
+        alerts = alerts.filter(topic__default_ministry_id=scope.ministry_id)
+    return alerts.order_by("-window_end")[:10]
+
+
+def export_appeals(request):
+    """The appeals list as it is filtered, as XLSX or CSV; the export is written to the access log."""
+    _require_scope(request)
+    fmt = request.GET.get("format", "xlsx")
+    appeals, filter_error = filtered_appeals(request)
+    back = reverse("admin:appeals_appeal_changelist")
+    if filter_error or fmt not in exports.FORMATS:
+        messages.error(request, filter_error or _("Choose XLSX or CSV."))
+        return HttpResponseRedirect(back)
+    query = list_query(request)
+    if fmt == "xlsx":
+        limit = settings.GOVFEEDBACK_EXPORT_MAX_ROWS
+        if appeals.order_by()[: limit + 1].count() > limit:
+            messages.error(
+                request,
+                _("More than %(limit)s appeals: narrow the filter, or export them as CSV.") % {"limit": limit},
+            )
+            return HttpResponseRedirect(f"{back}?{query}")
+    record_access(request.user, "export", appeals, detail=f"{fmt}: {query or _('all')}", request=request)
+    name = f"appeals-{timezone.localdate():%Y%m%d}"
+    rows = exports.appeal_rows(appeals)
+    if fmt == "csv":
+        return exports.csv_response(exports.appeal_headers(), rows, f"{name}.csv")
+    content = exports.workbook_bytes([(_("Appeals"), exports.appeal_headers(), rows)])
+    return exports.xlsx_response(content, f"{name}.xlsx")

@@ -1,0 +1,5 @@
+from django.contrib.admin.apps import AdminConfig
+
+
+class GovAdminConfig(AdminConfig):
+    default_site = "govfeedback.admin.GovAdminSite"

@@ -1,0 +1,127 @@
+"""The dashboard page: who sees which figures, the list's filters, bad periods, exports, queries."""
+
+import io
+
+import openpyxl
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from ..factories import AppealFactory, UserFactory
+from .conftest import NOW
+
+URL = reverse("admin:analytics_dashboard")
+FORTNIGHT = {"period": "custom", "from": "2026-11-09", "to": "2026-11-15"}
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def cards(response) -> dict:
+    figures = response.context["figures"]
+    return {"received": figures.received, "resolved": figures.resolved, "overdue": figures.overdue_now}
+
+
+@pytest.mark.django_db
+def test_the_operator_sees_the_whole_government(fortnight, operator, ministry_a, ministry_b):
+    response = login(operator).get(URL, FORTNIGHT)
+    assert response.status_code == 200
+    assert cards(response) == {"received": 5, "resolved": 2, "overdue": 3}
+    page = response.content.decode()
+    assert ministry_a.name in page and ministry_b.name in page
+    assert "Период: 09.11.2026 – 15.11.2026" in page
+    assert "chart.umd.min.js" in page  # charts from the project's own static files
+
+
+@pytest.mark.django_db
+def test_a_head_sees_only_their_ministry(fortnight, head_a, ministry_b):
+    response = login(head_a.user).get(URL, FORTNIGHT)
+    assert cards(response) == {"received": 3, "resolved": 2, "overdue": 1}
+    assert ministry_b.name not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_appeals_lists_filters_apply(fortnight, operator, topics):
+    response = login(operator).get(URL, {**FORTNIGHT, "topic__id__exact": topics["roads_transport"].pk})
+    assert cards(response)["received"] == 2
+    assert f"topic__id__exact={topics['roads_transport'].pk}" in response.context["list_query"]
+
+
+@pytest.mark.django_db
+def test_an_unknown_filter_shows_everything_with_a_warning(fortnight, operator):
+    response = login(operator).get(URL, {**FORTNIGHT, "nonsense__exact": "1"}, follow=True)
+    assert response.status_code == 200
+    assert cards(response)["received"] == 5
+    assert "фильтр" in " ".join(str(m) for m in response.context["messages"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"period": "custom", "from": "2026-11-30", "to": "2026-11-01"}, "позже"),
+        ({"period": "custom"}, "Укажите"),
+        ({"period": "custom", "from": "2015-01-01", "to": "2026-11-30"}, "короче"),
+    ],
+)
+def test_bad_periods_give_a_message_not_an_error_page(fortnight, operator, params, message):
+    response = login(operator).get(URL, params)
+    assert response.status_code == 200
+    assert message in response.context["period_error"]
+    assert response.context["figures"] is None
+
+
+@pytest.mark.django_db
+def test_an_empty_period_says_so(fortnight, operator):
+    response = login(operator).get(URL, {"period": "custom", "from": "2020-01-01", "to": "2020-01-31"})
+    assert "Нет обращений за этот период" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_people_without_a_role_are_refused(fortnight):
+    assert login(UserFactory(username="nobody", is_staff=True)).get(URL).status_code == 403
+    assert Client().get(URL).status_code == 302  # to the login page
+
+
+@pytest.mark.django_db
+def test_a_table_exports_to_csv_and_all_tables_to_xlsx(fortnight, operator, ministry_a):
+    client = login(operator)
+    csv = client.get(URL, {**FORTNIGHT, "format": "csv", "table": "ministries"})
+    text = b"".join(csv.streaming_content).decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Ведомство,Поступило,Решено,\"Решено в срок, %\"")
+    assert f"{ministry_a.name},3,2,50.0" in text
+    xlsx = client.get(URL, {**FORTNIGHT, "format": "xlsx"})
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    assert {"Темы", "Министерства", "Дольше всех решают"} <= set(book.sheetnames)
+    assert [cell.value for cell in book["Темы"][1]] == ["Тематика", "Обращения", "Доля, %"]
+
+
+@pytest.mark.django_db
+def test_the_page_costs_the_same_queries_whatever_the_number_of_appeals(
+    fortnight, operator, django_assert_num_queries
+):
+    client = login(operator)
+    client.get(URL, FORTNIGHT)  # warm the session
+    # Session, user, scope; the list's filter choices (topics, ministries, accounts) and the
+    # user's permissions (2); the time-limit transaction (a savepoint and its release in a test);
+    # topics, the four per-ministry groups, timeline, platforms, municipalities, the classifier's
+    # accuracy, the spike alerts.
+    with django_assert_num_queries(QUERIES) as before:
+        client.get(URL, FORTNIGHT)
+    AppealFactory.create_batch(30)
+    with django_assert_num_queries(QUERIES):
+        client.get(URL, FORTNIGHT)
+    assert before.captured_queries
+
+
+QUERIES = 20
