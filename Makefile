@@ -6,7 +6,7 @@ PORT ?= 8000
 # Local development defaults; every one can be overridden from the environment.
 export DEBUG ?= 1
 
-.PHONY: run test lint format messages check clean
+.PHONY: run test lint format messages check clean bench
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ run: $(BIN)/.installed
 ## test: the whole suite (SQLite unless DATABASE_URL is set).
 test: $(BIN)/.installed
 	$(BIN)/pytest
+
+## bench: seed BENCH_APPEALS appeals (default 100000) in PostgreSQL and measure (issue 8; not in CI).
+## Needs DATABASE_URL=postgres://...; works in its own database govfeedback_bench. Results: bench/RESULTS.md.
+bench: $(BIN)/.installed
+	DEBUG=0 $(BIN)/python -m bench
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -1,0 +1,1 @@
+"""``make bench``: the back-office at national scale, beside the floor and beside a peer (issue 8)."""

@@ -1,0 +1,73 @@
+"""The framework's floor for the API: a bare Django view with the same query and the same JSON.
+
+No Django REST framework: the session's user from Django's middleware, the page is the same scoped query
+(newest first, 50 rows with the account, topic, ministry and assignee joined) and each row is
+written out by hand with the same fields as ``AppealSerializer``. Mounted only by ``bench.urls``.
+"""
+
+from django.http import JsonResponse
+from django.utils import timezone
+
+from appeals import access
+from appeals.models import Appeal
+
+PAGE = 50
+
+
+def _time(value):
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _row(appeal: Appeal, user, now) -> dict:
+    account, topic, ministry, assignee = appeal.account, appeal.topic, appeal.ministry, appeal.assignee
+    return {
+        "id": appeal.pk,
+        "status": appeal.status,
+        "status_label": str(appeal.get_status_display()),
+        "platform": account.platform if account else None,
+        "account": {"id": account.pk, "title": account.title} if account else None,
+        "external_id": appeal.external_id,
+        "thread_id": appeal.thread_id,
+        "permalink": appeal.permalink,
+        "author_name": appeal.author_name,
+        "author_url": appeal.author_url,
+        "text": appeal.text,
+        "written_at": _time(appeal.written_at),
+        "received_at": _time(appeal.received_at),
+        "topic": {"code": topic.code, "name": topic.name} if topic else None,
+        "ministry": {"id": ministry.pk, "short_name": str(ministry)} if ministry else None,
+        "assignee": {"id": assignee.pk, "full_name": assignee.full_name} if assignee else None,
+        "due_at": _time(appeal.due_at),
+        "first_answer_due_at": _time(appeal.first_answer_due_at),
+        "first_answered_at": _time(appeal.first_answered_at),
+        "overdue": appeal.is_overdue(now),
+        "overdue_since": _time(appeal.overdue_since),
+        "paused_at": _time(appeal.paused_at),
+        "extension_reason": appeal.extension_reason,
+        "resolved_at": _time(appeal.resolved_at),
+        "answer": appeal.answer,
+        "answer_url": appeal.answer_url,
+        "rejection_reason": appeal.rejection_reason,
+        "duplicate_of": appeal.duplicate_of_id,
+        "allowed_steps": [step for step in appeal.allowed_steps() if access.may(user, appeal, step)],
+    }
+
+
+def bare_appeals(request):
+    # The same session as the API's requests in the benchmark (Django's own middleware reads it).
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
+    user, now = request.user, timezone.now()
+    queryset = access.appeals_for(user, Appeal.objects.select_related("account", "topic", "ministry", "assignee"))
+    rows = list(queryset.order_by("-received_at", "-id")[: PAGE + 1])
+    return JsonResponse(
+        {
+            "next": "…" if len(rows) > PAGE else None,
+            "previous": None,
+            "results": [_row(appeal, user, now) for appeal in rows[:PAGE]],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
