@@ -1,0 +1,25 @@
+"""gunicorn settings for govfeedback (used by the Docker image and the systemd unit).
+
+Every value can be overridden from the environment: GUNICORN_BIND, WEB_CONCURRENCY,
+GUNICORN_THREADS, GUNICORN_TIMEOUT.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Synchronous workers: the views are short database round trips; more load means more processes
+# (and more machines), not a different server.
+workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 9)))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+keepalive = 5
+# A worker is replaced after this many requests (bounded memory over months of uptime).
+max_requests = 2000
+max_requests_jitter = 200
+# Logs go to stdout/stderr: the journal or `docker compose logs`.
+accesslog = "-"
+errorlog = "-"
+# nginx in front sets X-Forwarded-For/-Proto; Django trusts the proto with BEHIND_TLS_PROXY=1.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
