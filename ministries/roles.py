@@ -30,6 +30,7 @@ GROUP_PERMISSIONS = {
             "official": ["view", "add", "change"],
             "socialaccount": ["view", "add", "change"],
         },
+        "analytics": {"spikealert": ["view"], "weeklyreport": ["view"]},
     },
     HEADS_GROUP: {
         "appeals": {
@@ -40,6 +41,7 @@ GROUP_PERMISSIONS = {
             "appealmessage": ["view"],
         },
         "ministries": {"ministry": ["view"], "official": ["view"]},
+        "analytics": {"spikealert": ["view"]},
     },
     SPECIALISTS_GROUP: {
         "appeals": {
@@ -50,6 +52,7 @@ GROUP_PERMISSIONS = {
             "appealmessage": ["view"],
         },
         "ministries": {"official": ["view"]},
+        "analytics": {"spikealert": ["view"]},
     },
 }
 
@@ -59,8 +62,11 @@ def sync_group_permissions(apps) -> None:
     from django.contrib.auth.management import create_permissions
 
     # Permissions are normally created after all migrations; the groups need them now.
-    for label in ("appeals", "ministries"):
-        config = apps.get_app_config(label)
+    for label in {app_label for grants in GROUP_PERMISSIONS.values() for app_label in grants}:
+        try:
+            config = apps.get_app_config(label)
+        except LookupError:
+            continue  # an app whose models a later migration creates (it syncs again then)
         config.models_module = True
         create_permissions(config, apps=apps, verbosity=0)
     Group = apps.get_model("auth", "Group")

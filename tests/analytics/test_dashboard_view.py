@@ -98,7 +98,7 @@ def test_a_table_exports_to_csv_and_all_tables_to_xlsx(fortnight, operator, mini
     client = login(operator)
     csv = client.get(URL, {**FORTNIGHT, "format": "csv", "table": "ministries"})
     text = b"".join(csv.streaming_content).decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("Ведомство,Поступило,Решено,\"Решено в срок, %\"")
+    assert text.splitlines()[0].startswith('Ведомство,Поступило,Решено,"Решено в срок, %"')
     assert f"{ministry_a.name},3,2,50.0" in text
     xlsx = client.get(URL, {**FORTNIGHT, "format": "xlsx"})
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
@@ -107,9 +107,7 @@ def test_a_table_exports_to_csv_and_all_tables_to_xlsx(fortnight, operator, mini
 
 
 @pytest.mark.django_db
-def test_the_page_costs_the_same_queries_whatever_the_number_of_appeals(
-    fortnight, operator, django_assert_num_queries
-):
+def test_the_page_costs_the_same_queries_whatever_the_number_of_appeals(fortnight, operator, django_assert_num_queries):
     client = login(operator)
     client.get(URL, FORTNIGHT)  # warm the session
     # Session, user, scope; the list's filter choices (topics, ministries, accounts) and the

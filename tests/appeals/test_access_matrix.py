@@ -221,6 +221,13 @@ class TestMatrix:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_the_access_log_is_for_superusers_only(world, role):
+    response = client_for(world, role).get(reverse("admin:audit_accesslog_changelist"))
+    assert response.status_code == (302 if role == "anonymous" else 403)
+
+
+@pytest.mark.django_db
 def test_bulk_actions_offered_by_role(world):
     offered = {}
     for role in ["operator", "head_a", "specialist_a"]:
@@ -316,12 +323,30 @@ COVERED = {
     "ministries_socialaccount_history",
     "ministries_socialaccount_add",
     "ministries_socialaccount_delete",
+    # The access log: superusers only, read-only (tests/security/test_access_log.py).
+    "audit_accesslog_changelist",
+    "audit_accesslog_change",
+    "audit_accesslog_history",
+    "audit_accesslog_add",
+    "audit_accesslog_delete",
+    # Checked role by role in tests/analytics/test_admin_scoping.py.
+    "analytics_spikealert_changelist",
+    "analytics_spikealert_change",
+    "analytics_spikealert_history",
+    "analytics_spikealert_add",
+    "analytics_spikealert_delete",
+    "analytics_weeklyreport_changelist",
+    "analytics_weeklyreport_change",
+    "analytics_weeklyreport_history",
+    "analytics_weeklyreport_add",
+    "analytics_weeklyreport_delete",
+    "analytics_weeklyreport_download",
 }
 
 
 def test_every_admin_of_these_apps_declares_its_scoping():
     for model, model_admin in admin.site._registry.items():
-        if model._meta.app_label not in ("appeals", "ministries"):
+        if model._meta.app_label not in ("appeals", "ministries", "audit", "analytics"):
             continue
         assert isinstance(model_admin, access.ScopedAdmin), f"{type(model_admin).__name__} is not scoped"
         assert type(model_admin).scope_queryset is not access.ScopedAdmin.scope_queryset, type(model_admin)
@@ -330,7 +355,7 @@ def test_every_admin_of_these_apps_declares_its_scoping():
 def test_every_admin_view_is_in_the_matrix():
     names = set()
     for model, model_admin in admin.site._registry.items():
-        if model._meta.app_label in ("appeals", "ministries"):
+        if model._meta.app_label in ("appeals", "ministries", "audit", "analytics"):
             names |= {pattern.name for pattern in model_admin.urls if pattern.name}
     assert names - COVERED == set(), "new admin views: declare their scoping and add them to the matrix"
 
