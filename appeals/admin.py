@@ -17,6 +17,7 @@ from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from audit.actions import anonymise_citizens
 from ministries.models import SocialAccount
 
 from . import access, duplicates, forms, notifications, services
@@ -338,6 +339,7 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
         bulk_step(forms.SetTopicForm, _("Set the topic")),
         bulk_step(forms.ExtendForm, _("Extend the deadline")),
         bulk_step(forms.RejectForm, _("Reject")),
+        anonymise_citizens,
     ]
 
     class Media:
@@ -432,8 +434,9 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
         if scope.is_operator:
             return actions
         if scope.role == access.HEAD:
-            # Within the ministry: no handing over to another ministry.
+            # Within the ministry: no handing over to another ministry; personal data: the press service.
             actions.pop("bulk_assignministry", None)
+            actions.pop("anonymise_citizens", None)
             return actions
         return {}
 

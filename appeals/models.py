@@ -701,7 +701,6 @@ class InboundEvent(models.Model):
     # Personal data (152-FZ): when the raw body and headers were erased.
     redacted_at = models.DateTimeField(_("raw request erased at"), null=True, blank=True)
 
-
     class Meta:
         verbose_name = _("inbound event")
         verbose_name_plural = _("inbound events")

@@ -194,16 +194,14 @@ def create_appeal(
         if not external_id:
             raise
         return Appeal.objects.get(account=account, external_id=external_id), False
-    if topic is None:
-        appeal = _route(appeal, now)
-    return appeal, True
+    return _route(appeal, now, classify=topic is None), True
 
 
-def _route(appeal: Appeal, now: datetime) -> Appeal:
-    """A new appeal's topic (if the classifier is sure), municipality and ministry (the first
-    matching routing rule), each change by the system with its history event."""
+def _route(appeal: Appeal, now: datetime, classify: bool = True) -> Appeal:
+    """A new appeal's municipality, topic (unless given; set if the classifier is sure) and
+    ministry (the first matching routing rule), each change by the system with its history event."""
     municipality_id = routing.detect_municipality(appeal.text)
-    topic, confidence = routing.predict_topic(appeal.text)
+    topic, confidence = routing.predict_topic(appeal.text) if classify else (None, appeal.topic_confidence)
     Appeal.objects.filter(pk=appeal.pk).update(municipality_id=municipality_id, topic_confidence=confidence)
     appeal.municipality_id, appeal.topic_confidence = municipality_id, confidence
     if topic is not None and routing.confident(confidence):
@@ -532,3 +530,34 @@ def receive_message(account: SocialAccount, draft, *, now: datetime | None = Non
         written_at=draft.written_at,
     )
     return ("created" if created else "duplicate"), appeal
+
+
+def anonymise_citizen(appeal: Appeal | int, *, reason: str, actor=None, now: datetime | None = None) -> list[int]:
+    """Erase a citizen's personal data on request (152-FZ): this appeal and every other appeal
+    of the same author on the same account. The texts stay; each appeal's history records it.
+
+    Returns the numbers of the appeals erased (none when they were erased before).
+    """
+    from .retention import erase
+
+    now = now or timezone.now()
+    reason = _required(reason, _("Give the reason for erasing the personal data (e.g. the request's number)."))
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        if actor is not None and not access.scope_for(actor).is_operator:
+            raise Refused(_("Only the press service can erase a citizen's personal data."))
+        same_author = Appeal.objects.filter(pk=appeal.pk)
+        if appeal.author_external_id and appeal.account_id:
+            same_author = (
+                Appeal.objects.filter(account_id=appeal.account_id, author_external_id=appeal.author_external_id)
+                | same_author
+            )
+        ids = list(
+            same_author.filter(anonymised_at__isnull=True)
+            .select_for_update()
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if ids:
+            erase(ids, now, actor=actor, actor_name=_actor_name(actor), note=reason)
+    return ids

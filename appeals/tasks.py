@@ -3,7 +3,7 @@ idempotent function of it and the clock, so a lost, repeated or late task does n
 
 from celery import shared_task
 
-from . import notifications, sla
+from . import notifications, retention, sla
 
 
 @shared_task(acks_late=True)
@@ -29,3 +29,8 @@ def queue_digests() -> int:
 @shared_task(acks_late=True)
 def send_notifications() -> int:
     return notifications.send_pending()
+
+
+@shared_task(acks_late=True)
+def anonymise_expired() -> int:
+    return retention.anonymise_expired()

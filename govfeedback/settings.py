@@ -8,6 +8,7 @@ SECRET_KEY and ALLOWED_HOSTS.
 
 import os
 import zoneinfo
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -84,6 +85,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
+# A production deployment says so (DJANGO_ENV=production): then DEBUG can never be on.
+DJANGO_ENV = env_choice("DJANGO_ENV", "development", ["development", "production"])
+if DJANGO_ENV == "production" and DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG=1 is refused with DJANGO_ENV=production: debug pages show settings and personal data."
+    )
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
@@ -111,10 +118,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "audit",
     "ministries",
     "appeals",
     "analytics",
@@ -129,7 +138,34 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Who opened which appeal (audit.AccessLog).
+    "audit.middleware.AccessLogMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# django-axes first: it refuses a login from a locked-out username and address.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (the admin, and bad API tokens): after this many failures from one address for
+# one username, that pair is locked out for AXES_COOLOFF_TIME. Attempts are kept in the database.
+AXES_FAILURE_LIMIT = env_positive_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_positive_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "audit.lockout.locked_out"
+
+# The cache holds the rate limits' counters. Several processes (gunicorn workers, machines) must
+# share it: set CACHE_URL=redis://host:6379/2. Without it each process counts alone (local memory).
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r} is not a redis:// URL.")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 ROOT_URLCONF = "govfeedback.urls"
 
@@ -259,6 +295,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "appeals.tasks.send_notifications",
         "schedule": env_positive_int("SEND_NOTIFICATIONS_EVERY_SECONDS", 30),
     },
+    "anonymise-expired": {
+        "task": "appeals.tasks.anonymise_expired",
+        "schedule": env_positive_int("ANONYMISE_EVERY_SECONDS", 3600),
+    },
     "detect-spikes": {
         "task": "analytics.tasks.detect_spikes",
         "schedule": env_positive_int("DETECT_SPIKES_EVERY_SECONDS", 3600),
@@ -271,16 +311,25 @@ CELERY_BEAT_SCHEDULE = {
 
 REST_FRAMEWORK = {
     # Token first: an anonymous request gets 401 with "WWW-Authenticate: Token" (not a bare 403).
+    # Tokens are stored hashed (django-rest-knox); see appeals.api.authentication.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "appeals.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Per token (or per login for the admin's session): appeals.api.authentication.TokenRateThrottle.
+    "DEFAULT_THROTTLE_CLASSES": ["appeals.api.authentication.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env_str("GOVFEEDBACK_API_RATE", "1200/min")},
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # The small tables; the appeals list uses a cursor (appeals.api.pagination).
     "DEFAULT_PAGINATION_CLASS": "appeals.api.pagination.SmallTablePagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# API tokens: issued by `manage.py issue_token LOGIN`, shown once, stored as a SHA-512 digest.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env_positive_int("GOVFEEDBACK_API_TOKEN_DAYS", 365)),
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "govfeedback API",
@@ -314,6 +363,12 @@ GOVFEEDBACK_DUPLICATE_TEXT_SIMILARITY = float(env_str("GOVFEEDBACK_DUPLICATE_TEX
 GOVFEEDBACK_INTAKE_MAX_BODY = env_positive_int("GOVFEEDBACK_INTAKE_MAX_BODY", 256 * 1024)
 # Meta (Facebook, Instagram) webhooks: the app secret that signs the payloads.
 GOVFEEDBACK_META_APP_SECRET = env_str("GOVFEEDBACK_META_APP_SECRET", "")
+# Intake: requests to one account a minute; more are stored, refused with 429 and can be replayed.
+GOVFEEDBACK_INTAKE_RATE_PER_MINUTE = env_positive_int("GOVFEEDBACK_INTAKE_RATE_PER_MINUTE", 600)
+
+# Personal data (152-FZ): authors' names, profile links and platform ids, and the raw requests,
+# are anonymised this many days after an appeal is resolved or rejected (the text stays).
+GOVFEEDBACK_RETENTION_DAYS = env_positive_int("GOVFEEDBACK_RETENTION_DAYS", 3 * 365)
 
 # Domain settings.
 # The deadline policy of an appeal whose topic is not known yet (a topic's own policy wins).

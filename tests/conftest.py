@@ -105,6 +105,15 @@ def classifier_never_sure(settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate limits and login throttling count per test, not across the run (the local-memory cache)."""
+    from django.core.cache import caches
+
+    if type(caches["default"]).__name__ == "LocMemCache":
+        caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def fresh_gazetteer():
     """The municipalities' patterns are cached per process; each test starts from its database."""
     from appeals import routing

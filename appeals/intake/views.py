@@ -19,7 +19,7 @@ from ministries.models import SocialAccount
 
 from .. import services
 from ..models import Appeal, InboundEvent
-from . import Draft, Ignored, Rejected, meta, ok, telegram, too_long, vk
+from . import Draft, Ignored, Rejected, meta, ok, ratelimit, telegram, too_long, vk
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,28 @@ def require_payload(body: bytes) -> dict:
     return payload
 
 
+def _refuse_over_rate(event: InboundEvent, secrets: dict) -> JsonResponse:
+    """Store the event as refused (429); if it passes the platform's check it can be replayed."""
+    module = MODULES[event.platform]
+    try:
+        module.authenticate(event.account, require_payload(bytes(event.body)), secrets, bytes(event.body))
+        event.authenticated = True
+    except Exception:  # a malformed or forged request stays not replayable
+        event.authenticated = False
+    limit = settings.GOVFEEDBACK_INTAKE_RATE_PER_MINUTE
+    _finish(
+        event,
+        Outcome.REJECTED,
+        f"More than {limit} requests a minute to this account (GOVFEEDBACK_INTAKE_RATE_PER_MINUTE)"
+        + ("; stored and can be replayed." if event.authenticated else "."),
+    )
+    response = JsonResponse({"detail": event.reason}, status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
 def _headers(request) -> dict:
+
     kept = {name: request.headers[name] for name in KEPT_HEADERS if name in request.headers}
     return kept
 
@@ -146,6 +167,8 @@ def webhook(request, platform: str, account_key: str):
         telegram.SECRET_HEADER: request.headers.get(telegram.SECRET_HEADER),
         "query": request.GET,
     }
+    if account is not None and ratelimit.over_limit(account.pk):
+        return _refuse_over_rate(event, secrets)
     try:
         outcome, answer = process(event, secrets)
     except Rejected as rejected:

@@ -1,6 +1,6 @@
 """Helpers of the API tests: a client per persona (token authentication) and a small world."""
 
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from appeals import services
@@ -8,12 +8,17 @@ from appeals import services
 from ..factories import AppealFactory, UserFactory
 
 
+def token_for(user) -> str:
+    """A new API token of the user (stored hashed; the token itself exists only here)."""
+    _instance, token = AuthToken.objects.create(user)
+    return token
+
+
 def api_client(user=None) -> APIClient:
-    """A client that authenticates with the user's DRF token (anonymous when ``user`` is None)."""
+    """A client that authenticates with an API token of the user (anonymous when ``user`` is None)."""
     client = APIClient()
     if user is not None:
-        token, _created = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 

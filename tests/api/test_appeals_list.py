@@ -216,8 +216,9 @@ class TestQueries:
     def test_the_detail_runs_three_queries(self, operator, django_assert_num_queries):
         appeal = AppealFactory()
         api = api_client(operator)
-        # 1 the token with its user, 2 the user's role, 3 the appeal with its relations.
-        with django_assert_num_queries(3):
+        # 1 the token with its user, 2 the user's role, 3 the appeal with its relations,
+        # 4 the access log entry (audit.AccessLog: who opened it).
+        with django_assert_num_queries(4):
             response = api.get(f"{URL}{appeal.pk}/")
         assert response.json()["id"] == appeal.pk
 
@@ -232,7 +233,8 @@ class TestQueries:
         api = api_client(operator)
         for suffix in ["history", "messages"]:
             # 1 the token with its user, 2 the user's role, 3 the appeal (in the user's scope),
-            # 4 its events or messages (the actor's name is stored on the event: no join).
-            with django_assert_num_queries(4):
+            # 4 its events or messages (the actor's name is stored on the event: no join),
+            # 5 the access log entry.
+            with django_assert_num_queries(5):
                 response = api.get(f"{URL}{appeal.pk}/{suffix}/")
             assert len(response.json()) == rows

@@ -1,38 +1,37 @@
-"""Logging in to the API (a DRF token or the admin's session), and its schema and documentation."""
+"""Logging in to the API (a token or the admin's session), and its schema and documentation."""
 
 import re
 
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from ..factories import AppealFactory
+from . import token_for
 
 
 @pytest.mark.django_db
 class TestAuthentication:
     def test_a_token_opens_the_api(self, operator):
         appeal = AppealFactory()
-        token = Token.objects.create(user=operator)
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(operator)}")
         response = client.get("/api/v1/appeals/")
         assert response.status_code == 200 and response.json()["results"][0]["id"] == appeal.pk
 
     def test_a_wrong_token_is_401(self, operator):
-        Token.objects.create(user=operator)
+        token_for(operator)
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION="Token not-the-key")
         assert client.get("/api/v1/appeals/").status_code == 401
 
     def test_a_token_of_a_deactivated_login_is_401(self, operator):
-        token = Token.objects.create(user=operator)
+        token = token_for(operator)
         operator.is_active = False
         operator.save()
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         assert client.get("/api/v1/appeals/").status_code == 401
 
     def test_the_admin_session_opens_the_api(self, operator_client):

@@ -18,7 +18,6 @@ from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
@@ -27,6 +26,7 @@ from appeals.models import Appeal, AppealEvent, AppealMessage, Topic
 from ministries.models import Ministry, Official, SocialAccount
 
 from ..factories import AccountFactory, AppealFactory
+from . import token_for
 
 EXAMPLES_PER_OPERATION = 15
 Status = Appeal.Status
@@ -98,7 +98,7 @@ def fuzz(operation, auth: dict, calls: Counter):
 
 @pytest.mark.django_db
 def test_no_operation_answers_with_a_server_error(operator, world):
-    auth = {"Authorization": f"Token {Token.objects.create(user=operator).key}"}
+    auth = {"Authorization": f"Token {token_for(operator)}"}
     calls = Counter()
     with connections_kept_open():
         schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler(), headers=auth)

@@ -1,9 +1,10 @@
 """POST /api/v1/intake/: monitoring systems deliver batches with an operator's token."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from appeals.models import Appeal, InboundEvent
+
+from ..api import token_for
 
 URL = "/api/v1/intake/"
 
@@ -27,9 +28,9 @@ def items():
 
 @pytest.mark.django_db
 def test_a_batch_is_stored_and_each_item_answered(client, operator, vk_group):
-    token = Token.objects.create(user=operator)
+    token = token_for(operator)
     response = client.post(
-        URL, {"items": items()}, content_type="application/json", headers={"Authorization": f"Token {token.key}"}
+        URL, {"items": items()}, content_type="application/json", headers={"Authorization": f"Token {token}"}
     )
     assert response.status_code == 200
     assert [r["outcome"] for r in response.json()["results"]] == ["created", "duplicate", "error", "error"]
@@ -40,9 +41,9 @@ def test_a_batch_is_stored_and_each_item_answered(client, operator, vk_group):
 
 @pytest.mark.django_db
 def test_only_the_press_service_delivers(client, head_a, vk_group):
-    token = Token.objects.create(user=head_a.user)
+    token = token_for(head_a.user)
     response = client.post(
-        URL, {"items": items()}, content_type="application/json", headers={"Authorization": f"Token {token.key}"}
+        URL, {"items": items()}, content_type="application/json", headers={"Authorization": f"Token {token}"}
     )
     assert response.status_code == 403
     assert client.post(URL, {"items": []}, content_type="application/json").status_code == 401
@@ -52,8 +53,8 @@ def test_only_the_press_service_delivers(client, head_a, vk_group):
 @pytest.mark.django_db
 @pytest.mark.parametrize("body", [{"items": "no"}, {"items": [{}] * 1001}, ["not", "an", "object"]])
 def test_a_malformed_batch_is_a_clear_400_and_stored(client, operator, body):
-    token = Token.objects.create(user=operator)
-    response = client.post(URL, body, content_type="application/json", headers={"Authorization": f"Token {token.key}"})
+    token = token_for(operator)
+    response = client.post(URL, body, content_type="application/json", headers={"Authorization": f"Token {token}"})
     assert response.status_code == 400
     assert InboundEvent.objects.get().outcome == "rejected"
 
@@ -61,7 +62,7 @@ def test_a_malformed_batch_is_a_clear_400_and_stored(client, operator, body):
 @pytest.mark.django_db
 def test_nul_characters_are_dropped_not_a_server_error(client, operator, vk_group):
     # PostgreSQL text cannot hold NUL: schemathesis found this 500 before the fix.
-    token = Token.objects.create(user=operator)
+    token = token_for(operator)
     item = {
         "platform": "vk",
         "account": "170000001",
@@ -70,7 +71,7 @@ def test_nul_characters_are_dropped_not_a_server_error(client, operator, vk_grou
         "author_name": "\x00",
     }
     response = client.post(
-        URL, {"items": [item]}, content_type="application/json", headers={"Authorization": f"Token {token.key}"}
+        URL, {"items": [item]}, content_type="application/json", headers={"Authorization": f"Token {token}"}
     )
     assert response.status_code == 200
     appeal = Appeal.objects.get()

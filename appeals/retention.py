@@ -1,0 +1,85 @@
+"""Personal data (152-FZ): citizens' names, profile links and platform ids are erased when they
+are no longer needed, the texts and the statistics stay.
+
+``anonymise_expired`` is the scheduled job: appeals resolved or rejected more than
+GOVFEEDBACK_RETENTION_DAYS ago, and the raw requests of that age that belong to no appeal. An
+operator erases one citizen's appeals on request with ``services.anonymise_citizen``. Both go
+through ``erase``: set-based, one history event per appeal.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from .models import Appeal, AppealEvent, AppealMessage, InboundEvent
+from .sla import _in_batches
+
+BATCH_SIZE = 500
+# What identifies the author: names, profile links, and platform ids (a dialog's thread id and a
+# Telegram message id hold the citizen's own id). The text, dates, topic and ministry stay.
+ERASED = {
+    "author_name": "",
+    "author_external_id": "",
+    "author_url": "",
+    "permalink": "",
+    "external_id": "",
+    "thread_id": "",
+}
+
+
+def erase(ids: list[int], now: datetime, *, actor=None, actor_name: str = "", note: str = "") -> None:
+    """Erase the personal data of these appeals (locked by the caller): their author, their
+    citizen's messages' authors and ids, the raw requests that brought them; one event each."""
+    Appeal.objects.filter(id__in=ids).update(anonymised_at=now, **ERASED)
+    AppealMessage.objects.filter(appeal_id__in=ids, direction=AppealMessage.Direction.CITIZEN).update(
+        author_name="", external_id=""
+    )
+    redact_events(InboundEvent.objects.filter(appeal_id__in=ids), now)
+    AppealEvent.objects.bulk_create(
+        AppealEvent(
+            appeal_id=pk, at=now, actor=actor, actor_name=actor_name, kind=AppealEvent.Kind.ANONYMISED, note=note
+        )
+        for pk in ids
+    )
+
+
+def redact_events(events, now: datetime) -> int:
+    """Empty the raw body and headers of these intake requests (the outcome and reason stay)."""
+    return events.filter(redacted_at__isnull=True).update(body=b"", headers={}, redacted_at=now)
+
+
+def expired(now: datetime | None = None):
+    """Closed appeals past the retention period whose personal data is still there."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.GOVFEEDBACK_RETENTION_DAYS)
+    recently_rejected = AppealEvent.objects.filter(
+        appeal=OuterRef("pk"), kind=AppealEvent.Kind.REJECTED, at__gte=cutoff
+    )
+    return Appeal.objects.filter(anonymised_at__isnull=True).filter(
+        Q(status=Appeal.Status.RESOLVED, resolved_at__lt=cutoff)
+        | (Q(status=Appeal.Status.REJECTED, received_at__lt=cutoff) & ~Exists(recently_rejected))
+    )
+
+
+def anonymise_expired(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
+    """The retention job: erase what is past the period; return how many appeals. A second run,
+    or an overlapping one, finds nothing more to do."""
+    now = now or timezone.now()
+    note = f"GOVFEEDBACK_RETENTION_DAYS={settings.GOVFEEDBACK_RETENTION_DAYS}"
+    done: list[int] = []
+
+    def handle(rows):
+        ids = [row["id"] for row in rows]
+        erase(ids, now, note=note)
+        done.extend(ids)
+
+    count = _in_batches(expired(now), ["id"], handle, batch_size)
+    cutoff = now - timedelta(days=settings.GOVFEEDBACK_RETENTION_DAYS)
+    redact_events(InboundEvent.objects.filter(appeal__isnull=True, received_at__lt=cutoff), now)
+    if done:
+        from audit.log import record_access
+
+        record_access(None, "anonymise", done, detail=f"Retention: {note}")
+    return count
