@@ -306,33 +306,34 @@ def _ministries(appeals: QuerySet, received: QuerySet, resolved: QuerySet, in_pe
     ranking of the slowest. Four grouped queries."""
     stats: dict[int | None, dict] = {}
 
-    def row(ministry_id, name):
-        return stats.setdefault(ministry_id, {"name": name or _("press service (not routed)")})
+    def row(ministry_id, name, short_name):
+        unrouted = _("press service (not routed)")
+        return stats.setdefault(ministry_id, {"name": name or unrouted, "short": short_name or name or unrouted})
 
-    for ministry_id, name, n, first_answer in received.values_list("ministry_id", "ministry__name").annotate(
+    for ministry_id, name, short, n, first_answer in received.values_list("ministry_id", "ministry__name", "ministry__short_name").annotate(
         n=Count("pk"), first_answer=Median(_duration("first_answered_at", "received_at"))
     ):
-        row(ministry_id, name).update(received=n, first_answer=first_answer)
-    for ministry_id, name, n, on_time, resolution in resolved.values_list("ministry_id", "ministry__name").annotate(
+        row(ministry_id, name, short).update(received=n, first_answer=first_answer)
+    for ministry_id, name, short, n, on_time, resolution in resolved.values_list("ministry_id", "ministry__name", "ministry__short_name").annotate(
         n=Count("pk"),
         on_time=Count("pk", filter=Q(resolved_at__lte=F("due_at"))),
         resolution=Median(_duration("resolved_at", "received_at")),
     ):
-        row(ministry_id, name).update(resolved=n, on_time=on_time, resolution=resolution)
+        row(ministry_id, name, short).update(resolved=n, on_time=on_time, resolution=resolution)
     running = Q(paused_at__isnull=True)
-    for ministry_id, name, n, overdue in (
+    for ministry_id, name, short, n, overdue in (
         appeals.open()
-        .values_list("ministry_id", "ministry__name")
+        .values_list("ministry_id", "ministry__name", "ministry__short_name")
         .annotate(n=Count("pk"), overdue=Count("pk", filter=running & Q(due_at__lt=now)))
     ):
-        row(ministry_id, name).update(open=n, overdue=overdue)
+        row(ministry_id, name, short).update(open=n, overdue=overdue)
     kinds = [AppealEvent.Kind.EXTENDED, AppealEvent.Kind.REJECTED]
-    for ministry_id, name, kind, n in (
+    for ministry_id, name, short, kind, n in (
         appeals.filter(in_period, events__kind__in=kinds)
-        .values_list("ministry_id", "ministry__name", "events__kind")
+        .values_list("ministry_id", "ministry__name", "ministry__short_name", "events__kind")
         .annotate(n=Count("events__id"))
     ):
-        row(ministry_id, name)[kind] = n
+        row(ministry_id, name, short)[kind] = n
 
     headers = [
         _("Ministry"),
@@ -365,7 +366,7 @@ def _ministries(appeals: QuerySet, received: QuerySet, resolved: QuerySet, in_pe
     table = Table("ministries", _("Ministries"), headers, rows)
     table.chart = {
         "type": "bar",
-        "labels": [r[0] for r in rows],
+        "labels": [s["short"] for s in ordered],
         "values": [r[3] if r[3] is not None else 0 for r in rows],
         "label": _("Resolved on time, %"),
     }

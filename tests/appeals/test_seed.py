@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
+from analytics.models import SpikeAlert, WeeklyReport
 from appeals.models import Appeal, AppealEvent
 from ministries.models import Ministry, SocialAccount
 
@@ -30,6 +31,9 @@ def test_seed_demo_builds_a_government_with_the_sources_topic_shares(capsys):
     assert Appeal.objects.overdue(timezone.now()).exists()
     # the history was written by the services, one CREATED per appeal
     assert AppealEvent.objects.filter(kind="created").count() == 300
+    # The last hours' burst of "no water in Chernogorsk" is on the dashboard; last week's report is made.
+    assert SpikeAlert.objects.filter(topic__code="housing_utilities_landscaping").exists()
+    assert WeeklyReport.objects.exists()
 
 
 @pytest.mark.django_db

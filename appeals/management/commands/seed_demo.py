@@ -12,6 +12,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from analytics import reports
+from analytics.spikes import detect_spikes
 from appeals import demo, demo_data, services, sla
 from appeals.models import Appeal
 
@@ -61,19 +63,24 @@ class Command(BaseCommand):
         flagged = sla.flag_overdue(now)
         sla.remind_due_soon(now)
         sla.escalate_overdue(now)
+        spikes = len(detect_spikes(now))
+        reports.generate_due(now)
         demo.print_logins(self.stdout, org)
         open_count = Appeal.objects.open().count()
         overdue = Appeal.objects.overdue(now).count()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(org.ministries)} ministries, {Appeal.objects.count()} appeals "
-                f"({created} new, {open_count} open, {overdue} overdue, {flagged} flagged now) "
+                f"({created} new, {open_count} open, {overdue} overdue, {flagged} flagged now, {spikes} spike alerts) "
                 f"in {time.monotonic() - started:.1f} s."
             )
         )
 
     def plan(self, rng, org, count, days, now):
         """What arrives: topic, account, text and time of each appeal; spam among them."""
+        # The last hours' burst (the demo's spike alert) is part of the count: 9 of 1,000.
+        burst = demo_data.BURST_TEXTS[: count // 30]
+        count -= len(burst)
         topics = [code for code, share in demo.TOPIC_SHARES for _ in range(round(count * share / 100))]
         topics = (topics + ["other"] * count)[:count]
         rng.shuffle(topics)
@@ -103,6 +110,20 @@ class Command(BaseCommand):
                     "received": received,
                     "text": text,
                     "external_id": f"{number}{rng.randrange(1000, 9999)}",
+                }
+            )
+        # A burst of "no water in Chernogorsk" in the last hours: the spike alert of the demo.
+        for offset, text in enumerate(burst):
+            plan.append(
+                {
+                    "number": count + 1 + offset,
+                    "topic": "housing_utilities_landscaping",
+                    "spam": False,
+                    "ministry": self.ministry_for(rng, org, "housing_utilities_landscaping"),
+                    "account": rng.choice(org.head_accounts),
+                    "received": now - timedelta(minutes=20 + 17 * offset),
+                    "text": text,
+                    "external_id": f"{count + 1 + offset}{rng.randrange(1000, 9999)}",
                 }
             )
         plan.sort(key=lambda item: item["received"])
