@@ -465,6 +465,7 @@ class AppealEvent(models.Model):
         MESSAGE = "message", _("message from the citizen")
         COMMENTED = "commented", _("comment")
         ANONYMISED = "anonymised", _("personal data erased")
+        REFUSED = "refused", _("step refused")
 
     appeal = models.ForeignKey(Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("when"), default=timezone.now)
