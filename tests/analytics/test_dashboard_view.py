@@ -5,8 +5,11 @@ import io
 import openpyxl
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
+
+from analytics import views
 
 from ..factories import AppealFactory, UserFactory
 from .conftest import NOW
@@ -111,7 +114,8 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_appeals(fortnigh
     client = login(operator)
     client.get(URL, FORTNIGHT)  # warm the session
     # Session, user, scope; the list's filter choices (topics, ministries, accounts) and the
-    # user's permissions (2); the time-limit transaction (a savepoint and its release in a test);
+    # user's permissions (2); the time-limit transaction (a savepoint and its release in a test,
+    # and on PostgreSQL its statement_timeout);
     # topics, the four per-ministry groups, timeline, platforms, municipalities, the classifier's
     # accuracy, the spike alerts.
     with django_assert_num_queries(QUERIES) as before:
@@ -122,4 +126,21 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_appeals(fortnigh
     assert before.captured_queries
 
 
-QUERIES = 20
+QUERIES = 20 + (connection.vendor == "postgresql")
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="statement_timeout is PostgreSQL's; .ci/run runs this on it"
+)
+def test_figures_that_take_too_long_are_stopped_with_a_message(fortnight, operator, settings, monkeypatch):
+    settings.GOVFEEDBACK_DASHBOARD_TIMEOUT_SECONDS = 1
+
+    def slow(appeals, period):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(5)")
+
+    monkeypatch.setattr(views, "compute", slow)
+    response = login(operator).get(URL, FORTNIGHT)
+    assert response.status_code == 200
+    assert "слишком долго" in response.context["period_error"]
