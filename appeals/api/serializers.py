@@ -171,6 +171,10 @@ class AssignInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class SetTopicInputSerializer(serializers.Serializer):
+    topic = serializers.SlugRelatedField(slug_field="code", queryset=Topic.objects.filter(is_active=True))
+
+
 class ExtendInputSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField()
     reason = serializers.CharField(allow_blank=True)

@@ -88,6 +88,8 @@ class AppealViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             service(appeal, actor=request.user, **data)
         except services.Refused as refused:
+            step = {"ask": "ask_citizen"}.get(self.action, self.action)
+            services.record_refusal(appeal, step=step, message=refused.message, actor=request.user)
             raise StepRefused(refused.message) from None
         # The person just took the step: they are shown its result even if it left their scope.
         appeal = Appeal.objects.select_related(*self.related).get(pk=appeal.pk)
@@ -97,6 +99,11 @@ class AppealViewSet(viewsets.ReadOnlyModelViewSet):
     @action(**STEP)
     def assign(self, request, pk=None):
         return self._apply(request, serializers.AssignInputSerializer, services.assign)
+
+    @_step("set_topic", serializers.SetTopicInputSerializer, "Set or correct the topic (by its code)")
+    @action(detail=True, methods=["post"], url_path="set-topic", filter_backends=[], pagination_class=None)
+    def set_topic(self, request, pk=None):
+        return self._apply(request, serializers.SetTopicInputSerializer, services.set_topic)
 
     @_step("start", None, "Start work (or resume after the citizen answered)")
     @action(**STEP)

@@ -9,7 +9,7 @@ import time_machine
 from django.forms.models import model_to_dict
 
 from appeals import services
-from appeals.models import Appeal, AppealEvent
+from appeals.models import Appeal, AppealEvent, Topic
 
 from ..factories import AccountFactory, AppealFactory
 from . import api_client
@@ -77,6 +77,13 @@ CASES = {
         lambda ctx: {"reason": "Воды снова нет"},
         lambda appeal, ctx: services.reopen(appeal, reason="Воды снова нет", actor=ctx["user"]),
     ),
+    "set-topic": (
+        Status.ASSIGNED,
+        lambda ctx: {"topic": "roads_transport"},
+        lambda appeal, ctx: services.set_topic(
+            appeal, topic=Topic.objects.get(code="roads_transport"), actor=ctx["user"]
+        ),
+    ),
     "comment": (
         Status.IN_PROGRESS,
         lambda ctx: {"note": "Позвонили в управляющую компанию"},
@@ -138,6 +145,7 @@ class TestRefusals:
             ("reject", {"reason": "duplicate", "duplicate_of": "первое"}, "duplicate_of"),
             ("assign", {"official": 10**6}, "official"),
             ("ask", {}, "question"),
+            ("set-topic", {"topic": "weather"}, "topic"),
             ("reply", {}, "text"),
             ("reopen", {}, "reason"),
             ("comment", {"note": "\x00"}, "note"),
