@@ -727,6 +727,7 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
             try:
                 form.apply(appeal.pk, request.user)
             except services.Refused as refused:
+                services.record_refusal(appeal, step=step, message=refused.message, actor=request.user)
                 form.add_error(None, refused.message)
             else:
                 self.message_user(request, _("Appeal #%(id)s: done.") % {"id": appeal.pk}, messages.SUCCESS)

@@ -5,6 +5,8 @@ Tokens are django-rest-knox's: only a SHA-512 digest is stored, the token itself
 address that keeps guessing is locked out like one that guesses passwords in the admin.
 """
 
+import logging
+
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth.signals import user_login_failed
 from django.utils import timezone
@@ -13,6 +15,8 @@ from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework import exceptions
 from rest_framework.throttling import SimpleRateThrottle
+
+logger = logging.getLogger(__name__)
 
 # The "username" django-axes counts a wrong token against (per address: AXES_LOCKOUT_PARAMETERS).
 AXES_USERNAME = "api-token"
@@ -57,6 +61,14 @@ class TokenRateThrottle(SimpleRateThrottle):
     """Requests a minute per token (an admin session counts per login): ``GOVFEEDBACK_API_RATE``."""
 
     scope = "token"
+
+    def allow_request(self, request, view) -> bool:
+        """When the cache cannot be reached the request is allowed: the API keeps answering."""
+        try:
+            return super().allow_request(request, view)
+        except Exception:
+            logger.warning("API rate limit not applied: the cache is unreachable.", exc_info=True)
+            return True
 
     def get_cache_key(self, request, view):
         if not request.user or not request.user.is_authenticated:
