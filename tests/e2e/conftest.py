@@ -89,7 +89,14 @@ def roles_groups(transactional_db):
 
 
 @pytest.fixture
-def open_page(request, browser, live_server) -> Iterator[Callable]:
+def page_errors() -> list[str]:
+    """What broke in the pages behind the user's back: uncaught JavaScript errors and static
+    files (CSS, JS, images) that did not load."""
+    return []
+
+
+@pytest.fixture
+def open_page(request, browser, live_server, page_errors) -> Iterator[Callable]:
     """open_page(label) -> a new page in a fresh browser context, logged in as nobody yet.
 
     The pages are remembered on the test item so that a failure can photograph them."""
@@ -101,6 +108,15 @@ def open_page(request, browser, live_server) -> Iterator[Callable]:
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
+        page.on("pageerror", lambda error: page_errors.append(f"{label}: JavaScript: {error}"))
+        page.on(
+            "response",
+            lambda response: (
+                response.status >= 400
+                and "/static/" in response.url
+                and page_errors.append(f"{label}: HTTP {response.status} {response.url}")
+            ),
+        )
         request.node.e2e_pages[label] = page
         return page
 

@@ -65,7 +65,7 @@ def message(page) -> str:
 
 
 def test_an_operator_routes_the_overdue_appeals_and_the_head_works_the_queue(
-    open_page, operator, head_a, ministry_a, appeals
+    open_page, page_errors, operator, head_a, ministry_a, appeals
 ):
     overdue = appeals["overdue"]
 
@@ -161,3 +161,4 @@ def test_an_operator_routes_the_overdue_appeals_and_the_head_works_the_queue(
         (second.pk, AppealEvent.Kind.RESOLVED),
     ]
     assert Appeal.objects.get(pk=appeals["other"].pk).status == Appeal.Status.ASSIGNED
+    assert page_errors == []  # every script ran and every style sheet and script loaded
