@@ -367,6 +367,12 @@ class Appeal(models.Model):
             models.Index(F("received_at").desc(), F("id").desc(), name="appeal_received_idx"),
             # "Overdue" and "due soon" filters, and ordering the open queue by deadline.
             models.Index(fields=["due_at"], condition=_OPEN_Q, name="appeal_open_due_idx"),
+            # The admin's "extended" counter and filter: the few open appeals with a moved deadline.
+            models.Index(
+                fields=["ministry", "due_at"],
+                condition=_OPEN_Q & ~Q(extension_reason=""),
+                name="appeal_open_extended_idx",
+            ),
             # flag_overdue and remind_due_soon: running, not flagged yet, by deadline.
             models.Index(
                 fields=["due_at"],
