@@ -162,3 +162,37 @@ def test_an_operator_routes_the_overdue_appeals_and_the_head_works_the_queue(
     ]
     assert Appeal.objects.get(pk=appeals["other"].pk).status == Appeal.Status.ASSIGNED
     assert page_errors == []  # every script ran and every style sheet and script loaded
+
+
+def test_a_head_hands_an_appeal_to_a_specialist_who_finds_it_in_their_own_queue(
+    open_page, page_errors, head_a, specialist_a, specialist_b, ministry_a
+):
+    appeal = AppealFactory(text=OVERDUE_TEXTS[0], ministry=ministry_a, status=Appeal.Status.ASSIGNED)
+    AppealFactory(text=OVERDUE_TEXTS[1], ministry=ministry_a, status=Appeal.Status.ASSIGNED)
+
+    page = open_page("head_a")
+    log_in(page, "head_a")
+    page.goto(f"{LIST}{appeal.pk}/change/")
+    # The assignee is an autocomplete (select2 over the admin's JSON view): only this ministry's people.
+    page.locator(".field-assignee .select2-selection").click()
+    search = page.locator(".select2-search__field")
+    search.fill("Сагалаков")
+    page.locator(".select2-results__option", has_text="Совпадений не найдено").wait_for()
+    search.fill("Иванова")
+    page.locator(".select2-results__option", has_text="Иванова Мария").click()
+    page.get_by_role("button", name="Сохранить", exact=True).click()
+    page.wait_for_url(f"**{LIST}?queue=open")
+    assert "успешно" in message(page)
+    appeal.refresh_from_db()
+    assert appeal.assignee == specialist_a
+    assert appeal.events.get(kind=AppealEvent.Kind.ASSIGNED).actor == head_a.user
+
+    page = open_page("spec_a")
+    log_in(page, "spec_a")
+    page.get_by_role("link", name="Обращения", exact=True).first.click()
+    page.wait_for_url("**?queue=mine")  # a specialist starts from what is assigned to them
+    assert listed_numbers(page) == {appeal.pk}
+    page.get_by_role("link", name=str(appeal.pk), exact=True).click()
+    steps = page.locator(".gf-steps").inner_text()
+    assert "Решить: ответ заявителю" in steps and "Продлить срок" not in steps  # extending is the head's
+    assert page_errors == []
