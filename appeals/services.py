@@ -563,14 +563,16 @@ def anonymise_citizen(appeal: Appeal | int, *, reason: str, actor=None, now: dat
     return ids
 
 
-def record_refusal(appeal: Appeal | int, *, step: str, message: str, actor=None, now: datetime | None = None):
-    """Keep in the history a step that was refused because the appeal's status no longer allows
-    it (another person changed the appeal first): nobody's attempt is silently lost. Refusals of
-    bad input or of the person's rights change nothing and are not recorded. Returns the event or None.
+def record_refusal(seen: Appeal, *, step: str, message: str, actor=None, now: datetime | None = None):
+    """Keep in the history a step refused because someone else changed the appeal first: the
+    status the person saw (``seen``, read before the step) allowed it, the current one does not.
+    Nobody's attempt is then silently lost. Plain mistakes (a step the status never allowed, bad
+    input, missing rights) change nothing and are not recorded. Returns the event or None.
     """
     now = now or timezone.now()
-    pk = appeal.pk if isinstance(appeal, Appeal) else appeal
-    current = Appeal.objects.filter(pk=pk).first()
-    if current is None or step not in Appeal.STEPS or current.can(step):
+    if step not in Appeal.STEPS or not seen.can(step):
         return None
-    return _record(current, Kind.REFUSED, actor, now, message, step=step, status=current.status)
+    current = Appeal.objects.filter(pk=seen.pk).first()
+    if current is None or current.can(step):
+        return None
+    return _record(current, Kind.REFUSED, actor, now, message, step=step, seen=seen.status, status=current.status)
