@@ -1,0 +1,174 @@
+"""(e) PostgreSQL restarts under load: requests in flight fail cleanly (503 with Retry-After,
+never a 500 or a traceback), later ones succeed, and no appeal is half-written.
+
+The shared PostgreSQL server is not ours to restart. The restart is played on this test's own
+database, as the application sees one: every connection is cut (pg_terminate_backend, what a
+shutdown does to the backends) and new ones are refused for two seconds (ALLOW_CONNECTIONS
+false, as while the server starts), then allowed again. The application is gunicorn with the
+production settings (DEBUG off), in its own processes.
+"""
+
+import json
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import psycopg
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+
+from appeals.models import Appeal, AppealEvent, InboundEvent
+from ministries import roles
+
+from ..api import token_for
+from ..factories import AccountFactory, UserFactory
+from .conftest import HTTP_PORT, ROOT, child_env, port_open, wait_until
+
+pytestmark = pytest.mark.django_db(transaction=True)
+BASE = f"http://127.0.0.1:{HTTP_PORT}"
+GUNICORN = ["-b", f"127.0.0.1:{HTTP_PORT}", "-w", "3", "--timeout", "30", "--graceful-timeout", "3"]
+
+
+def call(method: str, path: str, body: dict | None = None, token: str = "") -> tuple[int, str]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(BASE + path, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Token {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return response.status, response.read().decode(errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")
+
+
+def wall_reply(n: int) -> dict:
+    comment = {"id": n, "from_id": 100000 + n, "date": 1764300000, "text": f"Яма на дороге у дома {n}"}
+    comment |= {"post_id": n, "owner_id": -170000001}
+    return {"type": "wall_reply_new", "event_id": f"pg{n}", "v": "5.199", "object": comment, "secret": "vk-secret-1"}
+
+
+class Outage:
+    """Cut every connection to the test database and refuse new ones for a while."""
+
+    def __init__(self):
+        db = connection.settings_dict
+        self.name = db["NAME"]
+        self.admin = psycopg.connect(
+            host=db["HOST"] or "127.0.0.1",
+            port=db["PORT"] or 5432,
+            user=db["USER"],
+            password=db.get("PASSWORD") or None,
+            dbname="postgres",
+            autocommit=True,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self.own_pid = cursor.fetchone()[0]
+
+    def allow(self, allowed: bool) -> None:
+        self.admin.execute(f'ALTER DATABASE "{self.name}" WITH ALLOW_CONNECTIONS {str(allowed).lower()}')
+
+    def cut(self) -> int:
+        rows = self.admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> %s",
+            [self.name, self.own_pid],
+        ).fetchall()
+        return len(rows)
+
+
+@pytest.fixture
+def server(tmp_path):
+    env = child_env(
+        tmp_path,
+        DEBUG="0",
+        DJANGO_ENV="production",
+        SECRET_KEY="restart-test-" + "k" * 50,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+        GOVFEEDBACK_INTAKE_RATE_PER_MINUTE="100000",
+        GOVFEEDBACK_API_RATE="100000/min",
+    )
+    log = (tmp_path / "gunicorn.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "govfeedback.wsgi:application", *GUNICORN],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until(lambda: port_open(HTTP_PORT) or process.poll() is not None, 30, what="gunicorn")
+        assert process.poll() is None, (tmp_path / "gunicorn.log").read_text()[-3000:]
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def test_a_restart_under_load_fails_requests_cleanly_and_loses_nothing(server):
+    AccountFactory(platform="vk", external_id="170000001", webhook_secret="vk-secret-1")
+    operator = UserFactory(username="operator", is_staff=True)
+    operator.groups.add(Group.objects.get_or_create(name=roles.OPERATORS_GROUP)[0])
+    token = token_for(operator)
+    assert call("GET", "/api/v1/appeals/", token=token)[0] == 200
+    outage = Outage()
+    results, stop, counter, lock = [], threading.Event(), iter(range(1, 100000)), threading.Lock()
+
+    def load():
+        while not stop.is_set():
+            with lock:
+                n = next(counter)
+            status, body = call("POST", "/intake/vk/170000001/", wall_reply(n))
+            results.append((time.monotonic(), "intake", n, status, body))
+            status, body = call("GET", "/api/v1/appeals/?status=new", token=token)
+            results.append((time.monotonic(), "api", n, status, body))
+
+    threads = [threading.Thread(target=load) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(2)
+        outage.allow(False)
+        cut = outage.cut()
+        time.sleep(2)
+        outage.cut()
+    finally:
+        outage.allow(True)
+    recovered = time.monotonic()
+    time.sleep(3)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    outage.admin.close()
+
+    statuses = {status for *_rest, status, _body in results}
+    assert cut >= 1 and statuses <= {200, 503}, statuses
+    failed = [(kind, body) for _at, kind, _n, status, body in results if status == 503]
+    assert failed, "the outage was not felt: no request failed"
+    for _kind, body in failed:
+        assert "Traceback" not in body and set(json.loads(body)) == {"detail"}
+    # Once the database is back (allow a second for the workers' new connections), all succeed.
+    assert all(status == 200 for at, *_rest, status, _body in results if at > recovered + 1)
+    assert server.poll() is None
+
+    # No half-written appeal: each has its "received" event, and each accepted webhook its appeal.
+    accepted = {n for _at, kind, n, status, _body in results if kind == "intake" and status == 200}
+    refused = {n for _at, kind, n, status, _body in results if kind == "intake" and status == 503}
+    stored = dict(Appeal.objects.filter(account__external_id="170000001").values_list("external_id", "pk"))
+    assert all(any(key.endswith(f"_{n}") for key in stored) for n in accepted)
+    created = AppealEvent.objects.filter(kind="created").values_list("appeal_id", flat=True)
+    assert sorted(created) == sorted(Appeal.objects.values_list("pk", flat=True))
+    # The platform redelivers what was refused: each appeal exists once.
+    for n in refused:
+        assert call("POST", "/intake/vk/170000001/", wall_reply(n))[0] == 200
+    assert Appeal.objects.count() == len(accepted | refused)
+    assert not InboundEvent.objects.filter(outcome="rejected").exists()
