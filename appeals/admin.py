@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db import connections
+from django.db.models import Q
 from django.forms import ModelForm, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -51,20 +52,44 @@ class CappedCountPaginator(Paginator):
     A full COUNT(*) over millions of appeals on every page view is what makes big admin lists
     slow; operators need "more than 10,000", not the exact figure. The count query scans at most
     limit + 1 rows of the index that serves the list.
+
+    ``also_count`` ({name: queryset}) is counted the same way in the same query (the appeals
+    list's counters): ``counts`` holds each figure, "" the list's own.
     """
+
+    also_count: dict = {}
 
     @cached_property
     def limit(self) -> int:
         return settings.GOVFEEDBACK_ADMIN_COUNT_LIMIT
 
     @cached_property
+    def counts(self) -> dict[str, int]:
+        querysets = {"": self.object_list, **self.also_count}
+        parts, params = [], []
+        for n, queryset in enumerate(querysets.values()):
+            # No ORDER BY: which limit + 1 rows are counted does not matter, and sorting would.
+            sql, sql_params = queryset.order_by().values("pk")[: self.limit + 1].query.sql_with_params()
+            parts.append(f"(SELECT COUNT(*) FROM ({sql}) c{n})")
+            params.extend(sql_params)
+        with connections[self.object_list.db].cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(parts), params)
+            return dict(zip(querysets, cursor.fetchone(), strict=True))
+
+    @cached_property
     def count(self) -> int:
-        # No ORDER BY: which limit + 1 rows are counted does not matter, and sorting would.
-        return self.object_list.order_by()[: self.limit + 1].count()
+        if not hasattr(self.object_list, "query"):
+            return len(self.object_list)
+        return self.counts[""]
 
     @property
     def is_capped(self) -> bool:
         return self.count > self.limit
+
+    def figure(self, name: str) -> int | str:
+        """A counter as shown: the number, or "10000+" above the limit."""
+        value = self.counts[name]
+        return f"{self.limit}+" if value > self.limit else value
 
 
 class DeadlineFilter(admin.SimpleListFilter):
@@ -392,33 +417,41 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
             return HttpResponseRedirect(f"{request.path}?queue={queue}")
         extra_context = {
             **(extra_context or {}),
-            "counters": self.counters(request),
             "import_allowed": scope.is_operator and self.has_add_permission(request),
         }
-        return super().changelist_view(request, extra_context)
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            # Counted by the paginator, in the same query as the list (see get_paginator).
+            paginator = changelist.paginator
+            response.context_data["counters"] = [
+                (label, paginator.figure(name), link) for name, label, link in self.COUNTERS
+            ]
+        return response
 
-    def counters(self, request) -> list[tuple[str, int, str]]:
-        """Open, due today, overdue and extended appeals in the user's scope: one aggregate query
-        over the open appeals (a partial index), with a link to each list."""
+    COUNTERS = [
+        ("open", _("open"), "?queue=open"),
+        ("due_today", _("due today"), "?deadline=due_today"),
+        ("overdue", _("overdue"), "?deadline=overdue"),
+        ("extended", _("extended"), "?deadline=extended"),
+    ]
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator = super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+        paginator.also_count = self.counter_querysets(request)
+        return paginator
+
+    def counter_querysets(self, request) -> dict:
+        """Open, due today, overdue and extended appeals in the user's scope, each counted (up to
+        the limit) along a partial index of the open appeals; the list links to each."""
         now = timezone.now()
-        end_of_day = end_of_local_day(now)
-        running = Q(paused_at__isnull=True)
-        figures = (
-            self.get_queryset(request)
-            .open()
-            .aggregate(
-                open=Count("pk"),
-                due_today=Count("pk", filter=running & Q(due_at__gte=now, due_at__lte=end_of_day)),
-                overdue=Count("pk", filter=running & Q(due_at__lt=now)),
-                extended=Count("pk", filter=~Q(extension_reason="")),
-            )
-        )
-        return [
-            (_("open"), figures["open"], "?queue=open"),
-            (_("due today"), figures["due_today"], "?deadline=due_today"),
-            (_("overdue"), figures["overdue"], "?deadline=overdue"),
-            (_("extended"), figures["extended"], "?deadline=extended"),
-        ]
+        running = self.get_queryset(request).running()
+        return {
+            "open": self.get_queryset(request).open(),
+            "due_today": running.filter(due_at__gte=now, due_at__lte=end_of_local_day(now)),
+            "overdue": running.filter(due_at__lt=now),
+            "extended": self.get_queryset(request).open().exclude(extension_reason=""),
+        }
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)

@@ -16,7 +16,7 @@ from functools import cache
 
 import holidays
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -132,13 +132,34 @@ def _in_batches(queryset: QuerySet, fields: list[str], handle: Callable[[list[di
             return handled
 
 
-def flag_overdue(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
+def flag_overdue(now: datetime | None = None, batch_size: int | None = None) -> int:
     """Mark every running appeal past its deadline; write its event and its overdue reminders.
 
     ``overdue_since`` is the deadline itself: the moment the appeal became overdue. The reminder
-    goes to the assignee and the ministry head. Returns how many appeals were flagged.
+    goes to the assignee and the ministry head (an appeal nobody owns: to the press-service
+    operators). Returns how many appeals were flagged.
+
+    On PostgreSQL one statement does it all, whatever the number of appeals: the filtered UPDATE …
+    RETURNING, whose rows the same statement turns into the history events and the notifications.
+    A run that overlaps another waits for the rows the other holds, finds them flagged and leaves
+    them, so nothing is flagged or told twice. ``batch_size`` bounds one statement (and its locks)
+    and repeats it; rows another run holds are then skipped.
     """
     now = now or timezone.now()
+    running = Appeal.objects.running().filter(overdue_since__isnull=True, due_at__lt=now)
+    if connection.vendor != "postgresql":
+        return _flag_overdue_in_batches(running, now, batch_size or BATCH_SIZE)
+    flagged = 0
+    while True:
+        with transaction.atomic():
+            done = _flag_overdue_statement(running, now, batch_size)
+        flagged += done
+        if batch_size is None or done < batch_size:
+            return flagged
+
+
+def _flag_overdue_in_batches(running: QuerySet, now: datetime, batch_size: int) -> int:
+    """The same, for databases without data-modifying WITH (SQLite, the embedded default): in batches."""
 
     def handle(rows):
         ids = [row["id"] for row in rows]
@@ -151,8 +172,140 @@ def flag_overdue(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> i
         )
         notifications.queue_for_appeals(rows, notifications.Kind.OVERDUE, to_assignee=True, to_head=True, now=now)
 
-    running = Appeal.objects.running().filter(overdue_since__isnull=True, due_at__lt=now)
     return _in_batches(running, ["id", "due_at", "assignee_id", "ministry_id"], handle, batch_size)
+
+
+def _insert_select(model, values: dict[str, str], source: str) -> tuple[str, list]:
+    """``INSERT INTO model (…) SELECT …`` from ``source``: SQL expressions for ``values``, each other
+    column its field's default (so that a new field with a default needs no change here)."""
+    columns, expressions, params = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(connection.ops.quote_name(field.column))
+        if field.attname in values:
+            expressions.append(values[field.attname])
+        else:
+            expressions.append("%s")
+            params.append(field.get_db_prep_save(field.get_default(), connection))
+    sql = f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(expressions)} FROM {source}"
+    return sql, params
+
+
+def _flag_overdue_statement(running: QuerySet, now: datetime, limit: int | None) -> int:
+    """Flag (up to ``limit`` of) ``running`` with one data-modifying statement; return how many.
+
+    The recipients are those of ``notifications.queue_for_appeals(…, to_assignee=True,
+    to_head=True)``: the assignee and the ministry head, each by e-mail and, with a chat and a bot,
+    by Telegram (``notifications._official_notifications``); nobody: the operators.
+    """
+    from ministries.models import Ministry, Official
+
+    from .models import Notification
+
+    table = Appeal._meta.db_table
+    if limit is None:
+        # The filter itself, as the hand-written UPDATE would say it. A run that overlaps another
+        # waits for the rows the other holds, checks the filter again and leaves them.
+        where_sql, where_params = running.query.get_compiler(connection=connection).compile(running.query.where)
+    else:
+        # A bounded batch: lock what no other run holds, skip the rest.
+        select_sql, select_params = running.order_by().values("id")[:limit].query.sql_with_params()
+        where_sql = f"id = ANY(ARRAY({select_sql} FOR UPDATE SKIP LOCKED))"
+        where_params = select_params
+    # Who the operators are is decided in Python (a few rows), as for every other notification.
+    operators = notifications._operator_notifications(Notification.Kind.OVERDUE, [0], now)
+    telegram = bool(settings.GOVFEEDBACK_TELEGRAM_BOT_TOKEN)
+    iso_due = (
+        "to_char(f.due_at AT TIME ZONE 'UTC', CASE WHEN date_trunc('second', f.due_at) = f.due_at "
+        """THEN 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"' ELSE 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"' END)"""
+    )
+    events_sql, events_params = _insert_select(
+        AppealEvent,
+        {
+            "appeal_id": "f.id",
+            "at": "%(now)s",
+            "kind": "'overdue'",
+            "data": f"jsonb_build_object('due_at', {iso_due})",
+        },
+        "flagged f",
+    )
+    common = {"appeal_id": "t.appeal_id", "kind": "'overdue'", "created_at": "%(now)s", "next_attempt_at": "%(now)s"}
+    email_sql, email_params = _insert_select(
+        Notification,
+        {
+            **common,
+            "channel": "'email'",
+            "recipient_official_id": "o.id",
+            "recipient_name": "o.full_name",
+            "address": "o.email",
+        },
+        f"told t JOIN {Official._meta.db_table} o ON o.id = t.official_id",
+    )
+    telegram_sql, telegram_params = _insert_select(
+        Notification,
+        {
+            **common,
+            "channel": "'telegram'",
+            "recipient_official_id": "o.id",
+            "recipient_name": "o.full_name",
+            "address": "o.telegram_chat_id",
+        },
+        f"told t JOIN {Official._meta.db_table} o ON o.id = t.official_id "
+        "WHERE %(telegram)s AND o.telegram_chat_id <> ''",
+    )
+    operators_sql, operators_params = _insert_select(
+        Notification,
+        {
+            **common,
+            "appeal_id": "f.id",
+            "channel": "'email'",
+            "recipient_user_id": "r.user_id",
+            "recipient_name": "r.name",
+            "address": "r.address",
+        },
+        "flagged f CROSS JOIN unnest(%(op_users)s::integer[], %(op_names)s::text[], %(op_addresses)s::text[]) "
+        "AS r(user_id, name, address) WHERE NOT EXISTS (SELECT 1 FROM told t WHERE t.appeal_id = f.id)",
+    )
+    # Named parameters for the statement; the positional ones of each part are renamed in order.
+    named = {
+        "now": now,
+        "telegram": telegram,
+        "op_users": [note.recipient_user_id for note in operators],
+        "op_names": [str(note.recipient_name) for note in operators],
+        "op_addresses": [note.address for note in operators],
+    }
+
+    def name_params(sql: str, params: list, prefix: str) -> str:
+        sql = sql.replace("%(", "%%(")  # protect the named ones while the positional ones are renamed
+        for n, value in enumerate(params):
+            key = f"{prefix}{n}"
+            named[key] = value
+            sql = sql.replace("%s", f"%({key})s", 1)
+        return sql.replace("%%(", "%(")
+
+    statement = f"""
+        WITH flagged AS (
+            UPDATE {table} SET overdue_since = due_at
+            WHERE {name_params(where_sql, list(where_params), "s")}
+            RETURNING id, due_at, assignee_id, ministry_id
+        ),
+        events AS ({name_params(events_sql, events_params, "e")}),
+        told AS (
+            SELECT DISTINCT f.id AS appeal_id, r.official_id
+            FROM flagged f
+            LEFT JOIN {Ministry._meta.db_table} m ON m.id = f.ministry_id
+            CROSS JOIN LATERAL (VALUES (f.assignee_id), (m.head_id)) AS r(official_id)
+            WHERE r.official_id IS NOT NULL
+        ),
+        emails AS ({name_params(email_sql, email_params, "m")}),
+        telegrams AS ({name_params(telegram_sql, telegram_params, "t")}),
+        operators AS ({name_params(operators_sql, operators_params, "o")})
+        SELECT count(*) FROM flagged
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(statement, named)
+        return cursor.fetchone()[0]
 
 
 def remind_due_soon(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:

@@ -88,14 +88,17 @@ def markdown_table(rows: Sequence[dict]) -> str:
     """The results as a Markdown table: one row per measurement.
 
     Each row has ``what``, and optionally ``value``, ``unit``, ``queries``, ``peak_mb``, ``floor``,
-    ``ratio``, ``target`` and ``met`` (True, False or None when there is no target).
+    ``ratio``, ``target``, ``met`` (True, False or None when there is no target) and ``note`` (shown
+    as the result when there is no value).
     """
-    head = "| measurement | result | queries | peak RSS, MB | floor | ratio | target | met |"
-    lines = [head, "|---|---:|---:|---:|---:|---:|---|:---:|"]
+    head = "| measurement | result | queries | peak RSS, MB | floor | ratio | target | met | notes |"
+    lines = [head, "|---|---:|---:|---:|---:|---:|---|:---:|---|"]
     for row in rows:
         value = number(row.get("value"))
         unit = row.get("unit", "")
-        result = f"{value} {unit}".strip() if value != "—" else row.get("note", "—")
+        note = row.get("note", "")
+        result = f"{value} {unit}".strip() if value != "—" else note or "—"
+        note = note if value != "—" else ""
         floor = row.get("floor")
         floor_text = f"{number(floor)} {unit}".strip() if floor is not None else "—"
         ratio_value = row.get("ratio")
@@ -103,6 +106,6 @@ def markdown_table(rows: Sequence[dict]) -> str:
         met = {True: "yes", False: "**no**", None: ""}[row.get("met")]
         lines.append(
             f"| {row['what']} | {result} | {number(row.get('queries'))} | {number(row.get('peak_mb'), 0)} "
-            f"| {floor_text} | {ratio_text} | {row.get('target', '')} | {met} |"
+            f"| {floor_text} | {ratio_text} | {row.get('target', '')} | {met} | {note} |"
         )
     return "\n".join(lines) + "\n"

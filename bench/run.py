@@ -305,18 +305,29 @@ def gunicorn():
             proc.kill()
 
 
-def throughput(path: str, headers: dict) -> dict:
+def throughput(paths: dict[str, str], headers: dict, rounds: int = 2) -> dict[str, dict]:
+    """Requests per second of each path, the paths taking turns (``rounds`` × LOAD_SECONDS/rounds
+    each), so that a change in the machine's load falls on all of them alike."""
     from .loadgen import hammer
 
-    hammer(HOST, PORT, path, headers, 3)  # warm-up: every worker connects and loads its code
-    latencies, errors, elapsed = hammer(HOST, PORT, path, headers, LOAD_SECONDS)
+    for path in paths.values():
+        hammer(HOST, PORT, path, headers, 3)  # warm-up: every worker connects and loads its code
+    collected = {name: ([], 0, 0.0) for name in paths}
+    for _ in range(rounds):
+        for name, path in paths.items():
+            latencies, errors, elapsed = hammer(HOST, PORT, path, headers, LOAD_SECONDS / rounds)
+            before = collected[name]
+            collected[name] = (before[0] + latencies, before[1] + errors, before[2] + elapsed)
     return {
-        "rps": len(latencies) / elapsed,
-        "requests": len(latencies),
-        "errors": errors,
-        "p50_ms": percentile(latencies, 0.5) * 1000,
-        "p99_ms": percentile(latencies, 0.99) * 1000,
-        "seconds": elapsed,
+        name: {
+            "rps": len(latencies) / elapsed,
+            "requests": len(latencies),
+            "errors": errors,
+            "p50_ms": percentile(latencies, 0.5) * 1000,
+            "p99_ms": percentile(latencies, 0.99) * 1000,
+            "seconds": elapsed,
+        }
+        for name, (latencies, errors, elapsed) in collected.items()
     }
 
 
@@ -516,6 +527,7 @@ def main() -> int:
         target="≤ 1.5× the UPDATE; queries independent of size",
         met=bool(flag_ratio is not None and flag_ratio <= 1.5 and job["queries"] == small_job["queries"]),
         queries_at_peer_size=small_job["queries"],
+        note=f"{job['queries']} queries at {size:,} appeals, {small_job['queries']} at {PEER_TICKETS:,}",
     )
 
     # 3. admin pages
@@ -545,10 +557,9 @@ def main() -> int:
     page_row("4. bare Django view (floor), first page", measure_page(api, "/bench/bare-appeals/"))
 
     with gunicorn():
-        say(f"  API through gunicorn ({WORKERS} workers), {LOAD_SECONDS:.0f} s")
-        drf = throughput("/api/v1/appeals/", auth)
-        say(f"  bare view through gunicorn, {LOAD_SECONDS:.0f} s")
-        bare = throughput("/bench/bare-appeals/", auth)
+        say(f"  API and the bare view through gunicorn ({WORKERS} workers), {LOAD_SECONDS:.0f} s each, taking turns")
+        load = throughput({"api": "/api/v1/appeals/", "bare": "/bench/bare-appeals/"}, auth)
+        drf, bare = load["api"], load["bare"]
         share = ratio(drf["rps"], bare["rps"])
         row(
             what="4. API throughput via gunicorn (first page)",

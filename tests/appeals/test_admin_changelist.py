@@ -74,10 +74,10 @@ class TestList:
         ministry = AppealFactory().ministry  # None; keeps the factories warm
         AppealFactory.create_batch(rows - 1, ministry=ministry)
         # 1 session, 2 user, 3 user's groups permissions, 4 user's own permissions, 5 the user's role,
-        # 6 the counters (one aggregate over the open appeals), 7 capped count of the filtered list
-        # (LIMIT 10001), 8 the page of appeals with account, topic, ministry and assignee joined,
-        # 9 topics, 10 ministries and 11 accounts for the filters.
-        with django_assert_num_queries(11):
+        # 6 one query of capped counts (LIMIT 10001 each): the filtered list and the four counters,
+        # 7 the page of appeals with account, topic, ministry and assignee joined, 8 topics,
+        # 9 ministries and 10 accounts for the filters.
+        with django_assert_num_queries(10):
             response = operator_client.get(URL)
         assert response.status_code == 200
         assert len(response.context["cl"].result_list) == min(rows, 50)
@@ -88,6 +88,19 @@ class TestList:
         html = operator_client.get(URL).content.decode()
         assert "5" in html and "8 обращений" not in html
         assert "более 5" in html
+
+    def test_its_counters_are_exact_below_the_limit_and_capped_above(self, operator_client, settings):
+        now = timezone.now()
+        AppealFactory.create_batch(3, due_at=now - timedelta(hours=1))
+        AppealFactory.create_batch(2, due_at=now + timedelta(days=3), extension_reason="Комиссия")
+
+        def counters():
+            response = operator_client.get(URL)
+            return {str(label): figure for label, figure, _link in response.context["counters"]}
+
+        assert counters() == {"открыто": 5, "срок сегодня": 0, "просрочено": 3, "срок продлён": 2}
+        settings.GOVFEEDBACK_ADMIN_COUNT_LIMIT = 4
+        assert counters() == {"открыто": "4+", "срок сегодня": 0, "просрочено": 3, "срок продлён": 2}
 
 
 @pytest.mark.django_db
