@@ -85,7 +85,14 @@ def roles_groups(transactional_db):
 
     from ministries import roles
 
-    roles.sync_group_permissions(apps)
+    # The function is written for migrations and marks the apps' models as loaded; keep the real
+    # registry as it was.
+    loaded = {label: apps.get_app_config(label).models_module for label in ("appeals", "ministries")}
+    try:
+        roles.sync_group_permissions(apps)
+    finally:
+        for label, module in loaded.items():
+            apps.get_app_config(label).models_module = module
 
 
 @pytest.fixture
