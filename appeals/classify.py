@@ -23,6 +23,7 @@ import json
 import logging
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -111,22 +112,17 @@ def clean(text: str) -> str:
     return _URL_RE.sub(" ", text).replace("ё", "е").replace("Ё", "Е")
 
 
-def words(text: str) -> list[tuple[str, bool]]:
-    """The words and numbers of a text in lower case, each with whether it is capitalised inside a
-    sentence (as names are: "на Грибной", "жители Радуги"). Repeated letters are squeezed and Latin
-    look-alikes in Russian words mapped to Cyrillic."""
-    text = clean(text)
-    result, end = [], 0
-    for match in _WORD_RE.finditer(text):
-        word = match.group()
-        inside = end > 0 and not _BOUNDARY_RE.search(text, end, match.start())
-        end = match.end()
-        proper = inside and word[0].isupper() and word[1:].islower()
-        word = _REPEAT_RE.sub(r"\1", word.lower())
-        if _CYRILLIC_RE.search(word):
-            word = word.translate(_LOOKALIKES)
-        result.append((word, proper))
-    return result
+@lru_cache(maxsize=200_000)
+def _read(written: str) -> tuple[str, str, bool, bool]:
+    """One word as written: (the word in lower case with repeated letters squeezed and Latin
+    look-alikes in a Russian word mapped to Cyrillic, its lemma, whether it names a person or a
+    place, whether it is a Russian word of two letters or more)."""
+    word = _REPEAT_RE.sub(r"\1", written.lower())
+    if not _CYRILLIC_RE.search(word):
+        return word, word, False, False
+    word = word.translate(_LOOKALIKES)
+    lemma, is_name = _lemma(word)
+    return word, lemma, is_name, len(word) >= 2 and bool(_CYRILLIC_RE.search(lemma))
 
 
 def lemmas(text: str) -> list[str]:
@@ -138,22 +134,31 @@ def tokens(text: str, capitals_are_names: bool = True) -> list[tuple[str, str]]:
     """(word as written, lemma) for each Russian word of the text that the model may see.
 
     Numbers, words of one letter, Latin words and the words that name a person or a place (by
-    the dictionary, by a capital letter inside a sentence unless ``capitals_are_names`` is
-    false, or by their place next to "улица", "район" and the like) are dropped.
+    the dictionary, by a capital letter inside a sentence (as names are: "на Грибной", "жители
+    Радуги") unless ``capitals_are_names`` is false, or by their place next to "улица", "район"
+    and the like) are dropped.
     """
-    found = words(text)
-    forms = [word for word, _ in found]
-    parsed = [(_lemma(word) if _CYRILLIC_RE.search(word) else (word, False), proper) for word, proper in found]
-    parsed = [(lemma, is_name or (proper and capitals_are_names)) for (lemma, is_name), proper in parsed]
+    text = clean(text)
+    found: list[tuple[str, str, bool, bool]] = []
+    end = 0
+    for match in _WORD_RE.finditer(text):
+        written = match.group()
+        word, lemma, is_name, usable = _read(written)
+        if capitals_are_names and usable and not is_name and end > 0:
+            inside = not _BOUNDARY_RE.search(text, end, match.start())
+            is_name = inside and written[0].isupper() and written[1:].islower()
+        end = match.end()
+        found.append((word, lemma, is_name, usable))
     result = []
-    for i, (lemma, is_name) in enumerate(parsed):
-        if is_name or len(forms[i]) < 2 or not _CYRILLIC_RE.search(lemma):
+    last = len(found) - 1
+    for i, (word, lemma, is_name, usable) in enumerate(found):
+        if is_name or not usable:
             continue
-        if i > 0 and _is_marker(forms[i - 1], parsed[i - 1][0], _NAME_FOLLOWS) and lemma not in _NAME_PRECEDES:
+        if i > 0 and _is_marker(found[i - 1][0], found[i - 1][1], _NAME_FOLLOWS) and lemma not in _NAME_PRECEDES:
             continue
-        if i + 1 < len(parsed) and parsed[i + 1][0] in _NAME_PRECEDES and lemma not in _NAME_FOLLOWS:
+        if i < last and found[i + 1][1] in _NAME_PRECEDES and lemma not in _NAME_FOLLOWS:
             continue
-        result.append((forms[i], lemma))
+        result.append((word, lemma))
     return result
 
 
@@ -293,12 +298,13 @@ class Classifier:
         # A capital letter keeps a word out of training (a local name must not be learnt), but here
         # it must not hide a word the model knows ("Здравствуйте, Мусор не вывозят").
         kept = tokens(str(text or ""), capitals_are_names=False)
-        terms = _word_ngrams(" ".join(lemma for _, lemma in kept))
-        indices, values = self._tfidf([self.word_index[term] for term in terms if term in self.word_index])
-        char_indices, char_values = self._tfidf([i for word, _ in kept for i in self._char_columns(word)])
-        if not len(indices) and not len(char_indices):
+        terms = [lemma for _, lemma in kept]
+        terms += [f"{a} {b}" for a, b in itertools.pairwise(terms)]  # the lemmas and their pairs
+        word_columns = [self.word_index[term] for term in terms if term in self.word_index]
+        char_columns = [i for word, _ in kept for i in self._char_columns(word)]
+        if not word_columns and not char_columns:
             return None
-        indices, values = np.concatenate([indices, char_indices]), np.concatenate([values, char_values])
+        indices, values = self._tfidf(word_columns, char_columns)
         scores = (values @ self.weights[indices]).reshape(self.intercepts.shape) + self.intercepts
         probabilities = 1.0 / (1.0 + np.exp(self.a * scores + self.b))
         totals = probabilities.sum(axis=1, keepdims=True)
@@ -316,14 +322,22 @@ class Classifier:
             self._char_cache[word] = columns
         return columns
 
-    def _tfidf(self, columns: list[int]):
-        """Distinct columns and their L2-normalised sublinear TF-IDF values."""
+    def _tfidf(self, *blocks: list[int]):
+        """The distinct columns of the blocks and their sublinear TF-IDF values, each block
+        L2-normalised on its own (as each vectorizer did in training)."""
         import numpy as np
 
-        indices, counts = np.unique(np.asarray(columns, dtype=np.intp), return_counts=True)
-        values = (1.0 + np.log(counts, dtype=np.float32)) * self.idf[indices]
-        norm = np.sqrt(values @ values)
-        return indices, (values / norm if norm else values)
+        indices, values = [], []
+        for columns in blocks:
+            counts = Counter(columns)
+            if not counts:
+                continue
+            block = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+            weights = (1.0 + np.log(tf)) * self.idf[block]
+            indices.append(block)
+            values.append(weights / np.sqrt(weights @ weights))  # idf >= 1: never zero
+        return np.concatenate(indices), np.concatenate(values)
 
     # --- the artifact -------------------------------------------------------------------------
 
