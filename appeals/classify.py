@@ -90,6 +90,11 @@ _TRAINING_REGION_PLACES = frozenset(
 )
 
 
+def load_dictionary() -> None:
+    """Load pymorphy3's dictionary now (it loads on the first word otherwise)."""
+    _morph()
+
+
 @lru_cache(maxsize=1)
 def _morph():
     import pymorphy3

@@ -91,10 +91,28 @@ def test_it_measures_the_committed_model(tmp_path):
         "per_topic",
         "coverage_at_95_precision",
         "threshold_at_95_precision",
+        "appeals_per_second",
         "model",
     }
     assert result["accuracy"] == 1.0
     assert result["coverage_at_95_precision"] == 1.0
+    assert result["appeals_per_second"] is None or result["appeals_per_second"] > 0
+
+
+def test_it_reports_progress_and_a_summary_apart_from_the_json(tmp_path, monkeypatch):
+    from io import StringIO
+
+    answers = {f"текст {i}": ("roads_transport", 0.9) for i in range(1500)}
+    path = write_csv(tmp_path / "eval.csv", [(text, "roads_transport") for text in answers])
+    monkeypatch.setattr(classify, "get_classifier", lambda: FixedClassifier(answers))
+    out, err = StringIO(), StringIO()
+
+    call_command("classify_eval", csv=path, stdout=out, stderr=err)
+
+    assert json.loads(out.getvalue())["rows"] == 1500  # stdout stays one JSON object
+    lines = err.getvalue().splitlines()
+    assert lines[:2] == ["Classified 1,000 of 1,500 appeals…", "Classified 1,500 of 1,500 appeals…"]
+    assert lines[-1].startswith("1,500 appeals: accuracy 1.000, macro-F1 1.000, coverage at 95 % precision 100.0%;")
 
 
 def test_a_missing_file_is_a_clear_error(tmp_path):
