@@ -82,9 +82,10 @@ def test_it_ignores_names_and_addresses():
     assert classify.classify(with_address)[0] == classify.classify(plain)[0] == "waste_reform"
 
 
-def test_it_classifies_hundreds_of_appeals_a_second():
+def test_it_classifies_a_thousand_appeals_a_second_on_one_core():
     texts = [f"{text} (обращение {i})" for i in range(50) for text, _ in OBVIOUS]
     classify.classify(texts[0])  # the model and the dictionary load once
-    started = time.perf_counter()
+    started = time.process_time()  # this process's CPU time: other work on the machine does not count
     classify.classify_many(texts)
-    assert len(texts) / (time.perf_counter() - started) > 200
+    # About 2,000 a second on a core of the development machine, once its words have been seen.
+    assert len(texts) / (time.process_time() - started) > 1000
