@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from .models import AccessLog
@@ -11,9 +12,15 @@ MAX_IDS = 1000
 
 
 def client_ip(request) -> str | None:
-    """The client's address as the server saw it (REMOTE_ADDR; behind a proxy, the proxy sets it)."""
+    """The client's address: REMOTE_ADDR, or behind the TLS proxy (BEHIND_TLS_PROXY=1) the last
+    address in X-Forwarded-For, the one the proxy itself added (earlier ones the client can forge).
+    Also django-axes' AXES_CLIENT_IP_CALLABLE."""
     if request is None:
         return None
+    if settings.GOVFEEDBACK_BEHIND_PROXY:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if forwarded[-1]:
+            return forwarded[-1]
     return request.META.get("REMOTE_ADDR") or None
 
 

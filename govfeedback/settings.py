@@ -156,6 +156,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_positive_int("AXES_COOLOFF_MINUTES", 3
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "audit.lockout.locked_out"
+# The client's address (behind the TLS proxy: the one it added to X-Forwarded-For).
+AXES_CLIENT_IP_CALLABLE = "audit.log.client_ip"
 
 # The cache holds the rate limits' counters. Several processes (gunicorn workers, machines) must
 # share it: set CACHE_URL=redis://host:6379/2. Without it each process counts alone (local memory).
@@ -229,7 +231,8 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
-if env_bool("BEHIND_TLS_PROXY", False):
+GOVFEEDBACK_BEHIND_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if GOVFEEDBACK_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # In development, e-mails are written to files under .run/mail (EMAIL_FILE_PATH), a file per batch.

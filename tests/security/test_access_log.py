@@ -103,3 +103,14 @@ class TestVisibleToSuperusersOnly:
             client.force_login(user)
             assert client.get(reverse("admin:audit_accesslog_changelist")).status_code == 403
             assert "accesslog" not in client.get(reverse("admin:index")).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("behind_proxy, expected", [(False, "10.0.0.2"), (True, "203.0.113.7")])
+def test_the_address_is_the_proxys_last_forwarded_one_only_behind_the_proxy(operator, settings, behind_proxy, expected):
+    settings.GOVFEEDBACK_BEHIND_PROXY = behind_proxy
+    appeal = AppealFactory()
+    client = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7")
+    client.force_login(operator)
+    client.get(reverse("admin:appeals_appeal_change", args=[appeal.pk]))
+    assert AccessLog.objects.get().ip == expected
