@@ -5,12 +5,14 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from appeals.api.authentication import TokenRateThrottle
 
 from ..api import token_for
+from ..factories import UserFactory
 
 
 def issue(*args) -> tuple[str, str]:
@@ -84,3 +86,13 @@ class TestRates:
         client = APIClient()
         client.force_login(operator)
         assert [client.get("/api/v1/topics/").status_code for _ in range(6)][-1] == 429
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/admin/knox/authtoken/", "/admin/axes/accessattempt/"])
+def test_tokens_and_login_attempts_are_for_superusers_only(operator, url):
+    client = Client()
+    client.force_login(operator)
+    assert client.get(url).status_code == 403
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    assert client.get(url).status_code == 200
