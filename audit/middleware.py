@@ -1,4 +1,4 @@
-"""Logs each successful opening of one appeal: its admin page and its API answers."""
+"""Logs each successful opening of one appeal: its admin page and history, and its API answers."""
 
 from .log import record_access
 
@@ -6,6 +6,7 @@ from .log import record_access
 # that holds its number.
 LOGGED_VIEWS = {
     "admin:appeals_appeal_change": "object_id",
+    "admin:appeals_appeal_history": "object_id",
     "api:appeal-detail": "pk",
     "api:appeal-history": "pk",
     "api:appeal-messages": "pk",

@@ -32,6 +32,9 @@ class TestRecorded:
             "10.1.2.3",
         )
         assert entry.detail == url
+        history = reverse("admin:appeals_appeal_history", args=[appeal.pk])
+        assert operator_client.get(history).status_code == 200
+        assert AccessLog.objects.latest("id").appeal_ids == [appeal.pk] and AccessLog.objects.count() == 2
 
     def test_the_api_logs_the_appeal_its_history_and_its_conversation(self, operator):
         appeal = AppealFactory()
