@@ -52,9 +52,6 @@ class SpikeAlertAdmin(access.ScopedAdmin, ReadOnlyAdmin):
             return queryset
         return queryset.filter(topic__default_ministry_id=scope.ministry_id) if scope.ministry_id else queryset.none()
 
-    def has_view_permission(self, request, obj=None):
-        return access.scope_for(request.user).role != access.NOBODY and super().has_view_permission(request, obj)
-
     @admin.display(description=_("times the usual"))
     def ratio_display(self, alert):
         return f"×{alert.ratio:.1f}"
@@ -105,9 +102,6 @@ class WeeklyReportAdmin(access.ScopedAdmin, ReadOnlyAdmin):
     def scope_queryset(self, request, queryset):
         # The government-wide report is the press service's.
         return queryset if access.scope_for(request.user).is_operator else queryset.none()
-
-    def has_view_permission(self, request, obj=None):
-        return access.scope_for(request.user).is_operator and super().has_view_permission(request, obj)
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content")
