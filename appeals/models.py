@@ -367,6 +367,9 @@ class Appeal(models.Model):
             models.Index(F("received_at").desc(), F("id").desc(), name="appeal_received_idx"),
             # "Overdue" and "due soon" filters, and ordering the open queue by deadline.
             models.Index(fields=["due_at"], condition=_OPEN_Q, name="appeal_open_due_idx"),
+            # "Overdue" and "due today" (running appeals by deadline): the admin's capped counters
+            # read this index alone, without visiting the table for the paused ones.
+            models.Index(fields=["due_at"], condition=_RUNNING_Q, name="appeal_running_due_idx"),
             # The admin's "extended" counter and filter: the few open appeals with a moved deadline.
             models.Index(
                 fields=["ministry", "due_at"],
