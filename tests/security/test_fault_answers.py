@@ -3,8 +3,9 @@
 import pytest
 from django.db import OperationalError
 from django.test import Client
+from django.urls import reverse
 
-from appeals import services
+from appeals import forms, services
 from appeals.api.authentication import TokenRateThrottle
 from appeals.models import Appeal, AppealEvent, InboundEvent
 
@@ -73,3 +74,20 @@ def test_the_api_answers_when_the_rate_limit_cache_is_down(operator, monkeypatch
 
     monkeypatch.setattr(TokenRateThrottle.cache, "get", down)
     assert api_client(operator).get("/api/v1/topics/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_admin_step_page_keeps_a_step_overtaken_by_another_operator(operator, monkeypatch):
+    appeal = AppealFactory()
+    original = forms.ResolveForm.apply
+
+    def overtaken(form, pk, actor):
+        services.reject(pk, reason="spam", actor=operator)  # the colleague was faster
+        return original(form, pk, actor)
+
+    monkeypatch.setattr(forms.ResolveForm, "apply", overtaken)
+    client = Client()
+    client.force_login(operator)
+    response = client.post(reverse("admin:appeals_appeal_step", args=[appeal.pk, "resolve"]), {"answer": "Готово"})
+    assert response.status_code == 200  # the form again, with the reason
+    assert list(appeal.events.values_list("kind", "data__step")) == [("rejected", None), ("refused", "resolve")]
