@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from appeals import access
 from appeals.models import Appeal
+from audit.log import record_access
 
 from . import reports
 from .exports import XLSX
@@ -125,6 +126,8 @@ class WeeklyReportAdmin(access.ScopedAdmin, ReadOnlyAdmin):
         report = self.get_object(request, str(pk))
         if report is None or not self.has_view_permission(request, report):
             return self._get_obj_does_not_exist_redirect(request, self.opts, str(pk))
+        # The report lists the worst overdue appeals with their texts: the download is logged.
+        record_access(request.user, "export", [], detail=report.filename, request=request)
         response = HttpResponse(
             bytes(WeeklyReport.objects.values_list("content", flat=True).get(pk=pk)), content_type=XLSX
         )

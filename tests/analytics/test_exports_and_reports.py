@@ -104,5 +104,6 @@ def test_the_report_is_downloaded_by_operators_only(fortnight, operator, head_a)
     response = login(operator).get(url)
     assert response.status_code == 200 and response.content == bytes(report.content)
     assert "weekly-report-2026-11-09.xlsx" in response["Content-Disposition"]
+    assert AccessLog.objects.get(action="export").detail == "weekly-report-2026-11-09.xlsx"
     assert login(head_a.user).get(url).status_code in (403, 404)
     assert WeeklyReport.objects.count() == 1
