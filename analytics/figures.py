@@ -9,7 +9,7 @@ which the dashboard shows, charts and exports alike, so that the three never dis
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -189,6 +189,23 @@ class Figures:
     def table(self, key: str) -> Table:
         return next(table for table in self.tables if table.key == key)
 
+    def to_payload(self) -> dict:
+        """The figures as JSON (for a snapshot)."""
+        payload = asdict(self)
+        payload["period"] = [self.period.key, self.period.first_day.isoformat(), self.period.last_day.isoformat()]
+        return payload
+
+    @classmethod
+    def from_payload(cls, payload: dict) -> Figures:
+        key, first, last = payload["period"]
+        return cls(
+            **{
+                **payload,
+                "period": Period(key, date.fromisoformat(first), date.fromisoformat(last)),
+                "tables": [Table(**table) for table in payload["tables"]],
+            }
+        )
+
 
 def compute(appeals: QuerySet, period: Period, now: datetime | None = None) -> Figures:
     """Every figure of the dashboard for ``appeals`` (already scoped and filtered) in ``period``.
@@ -310,11 +327,13 @@ def _ministries(appeals: QuerySet, received: QuerySet, resolved: QuerySet, in_pe
         unrouted = _("press service (not routed)")
         return stats.setdefault(ministry_id, {"name": name or unrouted, "short": short_name or name or unrouted})
 
-    for ministry_id, name, short, n, first_answer in received.values_list("ministry_id", "ministry__name", "ministry__short_name").annotate(
-        n=Count("pk"), first_answer=Median(_duration("first_answered_at", "received_at"))
-    ):
+    for ministry_id, name, short, n, first_answer in received.values_list(
+        "ministry_id", "ministry__name", "ministry__short_name"
+    ).annotate(n=Count("pk"), first_answer=Median(_duration("first_answered_at", "received_at"))):
         row(ministry_id, name, short).update(received=n, first_answer=first_answer)
-    for ministry_id, name, short, n, on_time, resolution in resolved.values_list("ministry_id", "ministry__name", "ministry__short_name").annotate(
+    for ministry_id, name, short, n, on_time, resolution in resolved.values_list(
+        "ministry_id", "ministry__name", "ministry__short_name"
+    ).annotate(
         n=Count("pk"),
         on_time=Count("pk", filter=Q(resolved_at__lte=F("due_at"))),
         resolution=Median(_duration("resolved_at", "received_at")),

@@ -1,6 +1,7 @@
 """What analytics keeps: spike alerts (once per spike) and the weekly reports for the Head."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -86,3 +87,24 @@ class WeeklyReport(models.Model):
     @property
     def filename(self) -> str:
         return f"weekly-report-{self.week_start:%Y-%m-%d}.xlsx"
+
+
+class DashboardSnapshot(models.Model):
+    """The dashboard's figures for one scope, filter and period, as computed at ``computed_at``.
+
+    A year of a million appeals takes seconds to aggregate; the figures of the usual views are
+    computed by a beat job and read from here, and any view is kept for a few minutes after a
+    person asked for it. The page says when its figures were computed and can recompute them.
+    """
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    computed_at = models.DateTimeField(_("computed at"))
+    seconds = models.FloatField(_("seconds to compute"), default=0)
+    payload = models.JSONField(_("figures"), encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("dashboard snapshot")
+        verbose_name_plural = _("dashboard snapshots")
+
+    def __str__(self) -> str:
+        return self.key

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import reports, spikes
+from . import reports, snapshots, spikes
 
 
 @shared_task(acks_late=True)
@@ -13,3 +13,8 @@ def detect_spikes() -> int:
 @shared_task(acks_late=True)
 def weekly_report() -> bool:
     return reports.generate_due() is not None
+
+
+@shared_task(acks_late=True)
+def refresh_dashboards() -> int:
+    return snapshots.refresh()

@@ -76,7 +76,11 @@ def scope_for(user) -> Scope:
 
 def _within_ministry(user, queryset: QuerySet, ministry_field: str) -> QuerySet:
     """All of ``queryset`` for operators, the user's ministry's rows for officials, else nothing."""
-    scope = scope_for(user)
+    return within_scope(scope_for(user), queryset, ministry_field)
+
+
+def within_scope(scope: Scope, queryset: QuerySet, ministry_field: str = "ministry_id") -> QuerySet:
+    """The rows of ``queryset`` a person with ``scope`` sees (for jobs that act for a scope)."""
     if scope.is_operator:
         return queryset
     if scope.ministry_id is None:

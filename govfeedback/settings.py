@@ -306,6 +306,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.tasks.detect_spikes",
         "schedule": env_positive_int("DETECT_SPIKES_EVERY_SECONDS", 3600),
     },
+    "refresh-dashboards": {
+        "task": "analytics.tasks.refresh_dashboards",
+        "schedule": env_positive_int("DASHBOARD_REFRESH_EVERY_SECONDS", 300),
+    },
     "weekly-report": {
         "task": "analytics.tasks.weekly_report",
         "schedule": env_positive_int("WEEKLY_REPORT_EVERY_SECONDS", 3600),
@@ -410,6 +414,9 @@ GOVFEEDBACK_ADMIN_COUNT_LIMIT = env_int("GOVFEEDBACK_ADMIN_COUNT_LIMIT", 10000)
 # queries after this many seconds with a message instead of running for minutes.
 GOVFEEDBACK_DASHBOARD_MAX_DAYS = env_positive_int("GOVFEEDBACK_DASHBOARD_MAX_DAYS", 3660)
 GOVFEEDBACK_DASHBOARD_TIMEOUT_SECONDS = env_positive_int("GOVFEEDBACK_DASHBOARD_TIMEOUT_SECONDS", 30)
+# The dashboard's figures are kept this long (analytics/snapshots.py); beat computes the usual views
+# ahead every DASHBOARD_REFRESH_EVERY_SECONDS.
+GOVFEEDBACK_DASHBOARD_SNAPSHOT_SECONDS = env_positive_int("GOVFEEDBACK_DASHBOARD_SNAPSHOT_SECONDS", 600)
 # Spike alerts: every hour the last GOVFEEDBACK_SPIKE_WINDOW_HOURS are compared, per topic and per
 # topic and municipality, with the same hours of the previous GOVFEEDBACK_SPIKE_BASELINE_WEEKS
 # weeks. A spike is at least GOVFEEDBACK_SPIKE_MIN_APPEALS appeals and GOVFEEDBACK_SPIKE_RATIO

@@ -1,6 +1,7 @@
 """The dashboard page: who sees which figures, the list's filters, bad periods, exports, queries."""
 
 import io
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -9,7 +10,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from analytics import views
+from analytics import snapshots
+from analytics.models import DashboardSnapshot
 
 from ..factories import AppealFactory, UserFactory
 from .conftest import NOW
@@ -112,21 +114,46 @@ def test_a_table_exports_to_csv_and_all_tables_to_xlsx(fortnight, operator, mini
 @pytest.mark.django_db
 def test_the_page_costs_the_same_queries_whatever_the_number_of_appeals(fortnight, operator, django_assert_num_queries):
     client = login(operator)
-    client.get(URL, FORTNIGHT)  # warm the session
+    fresh = {**FORTNIGHT, "fresh": "1"}
+    client.get(URL, fresh)  # warm the session
     # Session, user, scope; the list's filter choices (topics, ministries, accounts) and the
-    # user's permissions (2); the time-limit transaction (a savepoint and its release in a test,
-    # and on PostgreSQL its statement_timeout);
-    # topics, the four per-ministry groups, timeline, platforms, municipalities, the classifier's
-    # accuracy, the spike alerts.
-    with django_assert_num_queries(QUERIES) as before:
-        client.get(URL, FORTNIGHT)
+    # user's permissions (2); the time-limit transaction (a savepoint, its settings on PostgreSQL,
+    # its release); the figures: topics, the four per-ministry groups, timeline, platforms,
+    # municipalities, the classifier's accuracy; the snapshot kept (a savepoint, a locking read,
+    # an update, a release); the spike alerts.
+    computed = 24 + (connection.vendor == "postgresql")
+    with django_assert_num_queries(computed):
+        client.get(URL, fresh)
     AppealFactory.create_batch(30)
-    with django_assert_num_queries(QUERIES):
+    with django_assert_num_queries(computed):
+        client.get(URL, fresh)
+    # Read from the snapshot: the figures' nine queries are one.
+    with django_assert_num_queries(computed - 12):
         client.get(URL, FORTNIGHT)
-    assert before.captured_queries
 
 
-QUERIES = 20 + (connection.vendor == "postgresql")
+@pytest.mark.django_db
+def test_figures_are_kept_for_a_while_and_can_be_recomputed(fortnight, operator, settings):
+    client = login(operator)
+    assert cards(client.get(URL, FORTNIGHT))["received"] == 5
+    AppealFactory(received_at=NOW - timedelta(days=9))  # 11 Nov, inside the period
+    page = client.get(URL, FORTNIGHT)
+    assert cards(page)["received"] == 5  # the snapshot of a moment ago
+    assert "Данные на 20.11.2026 12:00" in page.content.decode()
+    assert cards(client.get(URL, {**FORTNIGHT, "fresh": "1"}))["received"] == 6
+    AppealFactory(received_at=NOW - timedelta(days=9))
+    with time_machine.travel(NOW + timedelta(seconds=settings.GOVFEEDBACK_DASHBOARD_SNAPSHOT_SECONDS + 1)):
+        assert cards(client.get(URL, FORTNIGHT))["received"] == 7  # too old: computed again
+
+
+@pytest.mark.django_db
+def test_the_usual_views_are_computed_ahead_for_every_scope(fortnight, head_a, ministry_a, ministry_b):
+    assert snapshots.refresh(NOW) == 3 * 3  # the government and two ministries; 7, 30, 365 days
+    keys = set(DashboardSnapshot.objects.values_list("key", flat=True))
+    assert {key.split("|")[0] for key in keys} == {"all", f"ministry-{ministry_a.pk}", f"ministry-{ministry_b.pk}"}
+    page = login(head_a.user).get(URL, {"period": "month"})
+    assert cards(page)["received"] == 3  # ministry A's own, from the snapshot
+    assert page.context["computed_at"] == NOW
 
 
 @pytest.mark.django_db
@@ -136,11 +163,11 @@ QUERIES = 20 + (connection.vendor == "postgresql")
 def test_figures_that_take_too_long_are_stopped_with_a_message(fortnight, operator, settings, monkeypatch):
     settings.GOVFEEDBACK_DASHBOARD_TIMEOUT_SECONDS = 1
 
-    def slow(appeals, period):
+    def slow(appeals, period, now):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_sleep(5)")
 
-    monkeypatch.setattr(views, "compute", slow)
+    monkeypatch.setattr(snapshots, "compute", slow)
     response = login(operator).get(URL, FORTNIGHT)
     assert response.status_code == 200
     assert "слишком долго" in response.context["period_error"]
