@@ -20,8 +20,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from appeals.models import Appeal, AppealEvent
-from ministries.models import SocialAccount
+from appeals.models import Appeal, AppealEvent, Municipality, Topic
+from ministries.models import Ministry, SocialAccount
 
 # --- the median ----------------------------------------------------------------------------------
 
@@ -218,11 +218,12 @@ def compute(appeals: QuerySet, period: Period, now: datetime | None = None) -> F
     resolved = appeals.filter(status=Appeal.Status.RESOLVED, resolved_at__gte=period.start, resolved_at__lt=period.end)
     in_period = Q(events__at__gte=period.start, events__at__lt=period.end)
 
-    topics = _topics(received)
+    topic_names = dict(Topic.objects.values_list("pk", "name"))
+    topics = _topics(received, topic_names)
     ministries, slowest, totals = _ministries(appeals, received, resolved, in_period, now)
     tables = [
         topics,
-        _timeline(received, period),
+        _timeline(received, period, topic_names),
         _platforms(received),
         _municipalities(received),
         ministries,
@@ -237,8 +238,9 @@ def compute(appeals: QuerySet, period: Period, now: datetime | None = None) -> F
     )
 
 
-def _topics(received: QuerySet) -> Table:
-    rows = list(received.values_list("topic__name").annotate(n=Count("pk")).order_by("-n", "topic__name"))
+def _topics(received: QuerySet, names: dict) -> Table:
+    counted = received.values_list("topic_id").annotate(n=Count("pk")).order_by()
+    rows = sorted(((names.get(topic_id), n) for topic_id, n in counted), key=lambda row: (-row[1], row[0] or ""))
     total = sum(n for _name, n in rows)
     table = Table(
         "topics",
@@ -254,11 +256,15 @@ def _topics(received: QuerySet) -> Table:
     return table
 
 
-def _timeline(received: QuerySet, period: Period) -> Table:
+def _timeline(received: QuerySet, period: Period, names: dict) -> Table:
     bucket = Trunc("received_at", period.bucket, output_field=received.model._meta.get_field("received_at"))
-    rows = list(
-        received.annotate(bucket=bucket).values_list("bucket", "topic__name").annotate(n=Count("pk")).order_by("bucket")
-    )
+    rows = [
+        (step, names.get(topic_id), n)
+        for step, topic_id, n in received.annotate(bucket=bucket)
+        .values_list("bucket", "topic_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ]
     steps = sorted({step for step, _name, _n in rows})
     topics = sorted({name or _("not set") for _step, name, _n in rows})
     counts = {(step, name or _("not set")): n for step, name, n in rows}
@@ -283,10 +289,15 @@ def _timeline(received: QuerySet, period: Period) -> Table:
 
 def _platforms(received: QuerySet) -> Table:
     platforms = dict(SocialAccount.Platform.choices)
-    rows = list(
-        received.values_list("account__platform", "account__title", "account__handle", "account__external_id")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
+    counted = dict(received.values_list("account_id").annotate(n=Count("pk")).order_by())
+    accounts = {
+        pk: rest
+        for pk, *rest in SocialAccount.objects.filter(pk__in=[pk for pk in counted if pk]).values_list(
+            "pk", "platform", "title", "handle", "external_id"
+        )
+    }
+    rows = sorted(
+        ((*accounts.get(pk, (None, None, None, None)), n) for pk, n in counted.items()), key=lambda row: -row[-1]
     )
     total = sum(row[-1] for row in rows)
     return Table(
@@ -306,7 +317,9 @@ def _platforms(received: QuerySet) -> Table:
 
 
 def _municipalities(received: QuerySet) -> Table:
-    rows = list(received.values_list("municipality__name").annotate(n=Count("pk")).order_by("-n", "municipality__name"))
+    counted = dict(received.values_list("municipality_id").annotate(n=Count("pk")).order_by())
+    names = dict(Municipality.objects.filter(pk__in=[pk for pk in counted if pk]).values_list("pk", "name"))
+    rows = sorted(((names.get(pk), n) for pk, n in counted.items()), key=lambda row: (-row[1], row[0] or ""))
     total = sum(n for _name, n in rows)
     table = Table(
         "municipalities",
@@ -320,40 +333,46 @@ def _municipalities(received: QuerySet) -> Table:
 
 def _ministries(appeals: QuerySet, received: QuerySet, resolved: QuerySet, in_period: Q, now: datetime):
     """Per ministry: received, resolved, on time, medians, overdue now, extensions; and the
-    ranking of the slowest. Four grouped queries."""
+    ranking of the slowest. Four grouped queries and the ministries' names."""
     stats: dict[int | None, dict] = {}
 
-    def row(ministry_id, name, short_name):
-        unrouted = _("press service (not routed)")
-        return stats.setdefault(ministry_id, {"name": name or unrouted, "short": short_name or name or unrouted})
+    def row(ministry_id):
+        return stats.setdefault(ministry_id, {})
 
-    for ministry_id, name, short, n, first_answer in received.values_list(
-        "ministry_id", "ministry__name", "ministry__short_name"
-    ).annotate(n=Count("pk"), first_answer=Median(_duration("first_answered_at", "received_at"))):
-        row(ministry_id, name, short).update(received=n, first_answer=first_answer)
-    for ministry_id, name, short, n, on_time, resolution in resolved.values_list(
-        "ministry_id", "ministry__name", "ministry__short_name"
-    ).annotate(
+    for ministry_id, n, first_answer in received.values_list("ministry_id").annotate(
+        n=Count("pk"), first_answer=Median(_duration("first_answered_at", "received_at"))
+    ):
+        row(ministry_id).update(received=n, first_answer=first_answer)
+    for ministry_id, n, on_time, resolution in resolved.values_list("ministry_id").annotate(
         n=Count("pk"),
         on_time=Count("pk", filter=Q(resolved_at__lte=F("due_at"))),
         resolution=Median(_duration("resolved_at", "received_at")),
     ):
-        row(ministry_id, name, short).update(resolved=n, on_time=on_time, resolution=resolution)
+        row(ministry_id).update(resolved=n, on_time=on_time, resolution=resolution)
     running = Q(paused_at__isnull=True)
-    for ministry_id, name, short, n, overdue in (
+    for ministry_id, n, overdue in (
         appeals.open()
-        .values_list("ministry_id", "ministry__name", "ministry__short_name")
+        .values_list("ministry_id")
         .annotate(n=Count("pk"), overdue=Count("pk", filter=running & Q(due_at__lt=now)))
     ):
-        row(ministry_id, name, short).update(open=n, overdue=overdue)
+        row(ministry_id).update(open=n, overdue=overdue)
     kinds = [AppealEvent.Kind.EXTENDED, AppealEvent.Kind.REJECTED]
-    for ministry_id, name, short, kind, n in (
+    for ministry_id, kind, n in (
         appeals.filter(in_period, events__kind__in=kinds)
-        .values_list("ministry_id", "ministry__name", "ministry__short_name", "events__kind")
+        .values_list("ministry_id", "events__kind")
         .annotate(n=Count("events__id"))
     ):
-        row(ministry_id, name, short)[kind] = n
+        row(ministry_id)[kind] = n
 
+    unrouted = _("press service (not routed)")
+    names = {
+        pk: (name, short or name)
+        for pk, name, short in Ministry.objects.filter(pk__in=[pk for pk in stats if pk]).values_list(
+            "pk", "name", "short_name"
+        )
+    }
+    for pk, figures in stats.items():
+        figures["name"], figures["short"] = names.get(pk, (unrouted, unrouted))
     headers = [
         _("Ministry"),
         _("Received"),
@@ -366,7 +385,7 @@ def _ministries(appeals: QuerySet, received: QuerySet, resolved: QuerySet, in_pe
         _("Extensions"),
         _("Rejected"),
     ]
-    ordered = sorted(stats.values(), key=lambda s: (s["name"] == _("press service (not routed)"), str(s["name"])))
+    ordered = sorted(stats.values(), key=lambda s: (s["name"] == unrouted, str(s["name"])))
     rows = [
         [
             s["name"],

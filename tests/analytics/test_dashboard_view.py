@@ -118,17 +118,18 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_appeals(fortnigh
     client.get(URL, fresh)  # warm the session
     # Session, user, scope; the list's filter choices (topics, ministries, accounts) and the
     # user's permissions (2); the time-limit transaction (a savepoint, its settings on PostgreSQL,
-    # its release); the figures: topics, the four per-ministry groups, timeline, platforms,
-    # municipalities, the classifier's accuracy; the snapshot kept (a savepoint, a locking read,
-    # an update, a release); the spike alerts.
-    computed = 24 + (connection.vendor == "postgresql")
+    # its release); the figures: the topics' names, topics, the four per-ministry groups and the
+    # ministries' names, timeline, platforms and their accounts, municipalities and their names,
+    # the classifier's accuracy; the snapshot kept (a savepoint, a locking read, an update, a
+    # release); the spike alerts.
+    computed = 28 + (connection.vendor == "postgresql")
     with django_assert_num_queries(computed):
         client.get(URL, fresh)
     AppealFactory.create_batch(30)
     with django_assert_num_queries(computed):
         client.get(URL, fresh)
-    # Read from the snapshot: the figures' nine queries are one.
-    with django_assert_num_queries(computed - 12):
+    # Read from the snapshot: the figures' thirteen queries are one.
+    with django_assert_num_queries(computed - 16):
         client.get(URL, FORTNIGHT)
 
 
