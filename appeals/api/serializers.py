@@ -33,11 +33,15 @@ class TopicRefSerializer(serializers.ModelSerializer):
 
 
 class MinistryRefSerializer(serializers.ModelSerializer):
-    short_name = serializers.CharField(source="__str__", read_only=True)
+    # A method field, not source="__str__": DRF inspects a callable source on every row.
+    short_name = serializers.SerializerMethodField()
 
     class Meta:
         model = Ministry
         fields = ["id", "short_name"]
+
+    def get_short_name(self, ministry: Ministry) -> str:
+        return str(ministry)
 
 
 class OfficialRefSerializer(serializers.ModelSerializer):
@@ -53,7 +57,8 @@ class AppealSerializer(serializers.ModelSerializer):
     page queries nothing more.
     """
 
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    # Method fields, not callable sources: DRF inspects a callable source on every row.
+    status_label = serializers.SerializerMethodField()
     platform = serializers.ChoiceField(
         source="account.platform", choices=SocialAccount.Platform.choices, read_only=True, allow_null=True
     )
@@ -105,6 +110,9 @@ class AppealSerializer(serializers.ModelSerializer):
             "allowed_steps",
         ]
         read_only_fields = fields
+
+    def get_status_label(self, appeal: Appeal) -> str:
+        return appeal.get_status_display()
 
     def get_overdue(self, appeal: Appeal) -> bool:
         return appeal.is_overdue(self.context.get("now"))
