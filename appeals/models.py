@@ -410,12 +410,12 @@ class Appeal(models.Model):
             # PostgreSQL): what was received, and what was resolved.
             models.Index(
                 fields=["received_at"],
-                include=["topic", "ministry", "municipality", "account", "first_answered_at"],
+                include=["id", "topic", "ministry", "municipality", "account", "first_answered_at"],
                 name="appeal_received_figures_idx",
             ),
             models.Index(
                 fields=["resolved_at"],
-                include=["ministry", "received_at", "due_at", "status"],
+                include=["id", "ministry", "received_at", "due_at", "status"],
                 condition=Q(resolved_at__isnull=False),
                 name="appeal_resolved_idx",
             ),

@@ -17,10 +17,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='appeal',
-            index=models.Index(fields=['received_at'], include=('topic', 'ministry', 'municipality', 'account', 'first_answered_at'), name='appeal_received_figures_idx'),
+            index=models.Index(fields=['received_at'], include=('id', 'topic', 'ministry', 'municipality', 'account', 'first_answered_at'), name='appeal_received_figures_idx'),
         ),
         migrations.AddIndex(
             model_name='appeal',
-            index=models.Index(condition=models.Q(('resolved_at__isnull', False)), fields=['resolved_at'], include=('ministry', 'received_at', 'due_at', 'status'), name='appeal_resolved_idx'),
+            index=models.Index(condition=models.Q(('resolved_at__isnull', False)), fields=['resolved_at'], include=('id', 'ministry', 'received_at', 'due_at', 'status'), name='appeal_resolved_idx'),
         ),
     ]
