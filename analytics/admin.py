@@ -15,21 +15,8 @@ from .exports import XLSX
 from .models import SpikeAlert, WeeklyReport
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows made by the jobs: shown, never added, edited or deleted by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(SpikeAlert)
-class SpikeAlertAdmin(access.ScopedAdmin, ReadOnlyAdmin):
+class SpikeAlertAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["window_end", "topic", "municipality", "count", "baseline", "ratio_display", "acknowledged"]
     list_filter = ["topic", "municipality", ("acknowledged_at", admin.EmptyFieldListFilter)]
     list_select_related = ["topic", "municipality", "acknowledged_by"]
@@ -94,7 +81,7 @@ class SpikeAlertAdmin(access.ScopedAdmin, ReadOnlyAdmin):
 
 
 @admin.register(WeeklyReport)
-class WeeklyReportAdmin(access.ScopedAdmin, ReadOnlyAdmin):
+class WeeklyReportAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["__str__", "received", "created_at", "download"]
     fields = ["week_start", "week_end", "received", "created_at", "download"]
     readonly_fields = fields

@@ -137,6 +137,20 @@ def may(user, appeal, step: str) -> bool:
     return refusal(user, appeal, step) is None
 
 
+class ReadOnlyAdmin:
+    """A ModelAdmin mixin for rows the system writes (history, notifications, raw requests, logs,
+    alerts): shown, never added, changed or deleted by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ScopedAdmin:
     """A ModelAdmin mixin: the rows a person sees are limited by their scope.
 

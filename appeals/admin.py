@@ -779,7 +779,7 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(AppealEvent)
-class AppealEventAdmin(access.ScopedAdmin, admin.ModelAdmin):
+class AppealEventAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdmin):
     """The whole history, read-only: who did what to which appeal and when."""
 
     list_display = ["at", "appeal_link", "kind", "who", "note_excerpt"]
@@ -792,15 +792,6 @@ class AppealEventAdmin(access.ScopedAdmin, admin.ModelAdmin):
     show_full_result_count = False
     paginator = CappedCountPaginator
     list_per_page = 100
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("appeal"), ordering="appeal_id")
     def appeal_link(self, event):
@@ -873,7 +864,7 @@ class DeliveryFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(access.ScopedAdmin, admin.ModelAdmin):
+class NotificationAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdmin):
     """Every reminder, escalation and digest, with its delivery: what was sent, what failed and why."""
 
     list_display = [
@@ -904,15 +895,6 @@ class NotificationAdmin(access.ScopedAdmin, admin.ModelAdmin):
     class Media:
         css = {"all": ["appeals/admin.css"]}
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description=_("appeal"), ordering="appeal_id")
     def appeal_link(self, notification):
         return appeal_link(notification.appeal_id)
@@ -942,7 +924,7 @@ class NotificationAdmin(access.ScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(InboundEvent)
-class InboundEventAdmin(access.ScopedAdmin, admin.ModelAdmin):
+class InboundEventAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdmin):
     """Every request the intake endpoints received, stored before parsing, with its outcome."""
 
     list_display = ["received_at", "platform", "account", "outcome_badge", "reason_excerpt", "appeal_link"]
@@ -975,15 +957,6 @@ class InboundEventAdmin(access.ScopedAdmin, admin.ModelAdmin):
     def scope_queryset(self, request, queryset):
         # Raw payloads hold citizens' data from every ministry: the press service's only.
         return queryset if access.scope_for(request.user).is_operator else queryset.none()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("outcome"), ordering="outcome")
     def outcome_badge(self, event):

@@ -7,7 +7,7 @@ from .models import AccessLog
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(access.ScopedAdmin, admin.ModelAdmin):
+class AccessLogAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdmin):
     """Superusers read the access log; nobody changes or deletes it."""
 
     list_display = ["at", "username", "action", "appeals", "count", "ip", "detail"]
@@ -31,12 +31,3 @@ class AccessLogAdmin(access.ScopedAdmin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
