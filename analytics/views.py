@@ -124,7 +124,7 @@ def dashboard(request):
     try:
         with _time_limit():
             figures, computed_at = snapshots.figures_for(
-                scope, appeals, period, list_query(request), fresh=bool(request.GET.get("fresh"))
+                scope, appeals, period, context["list_query"], fresh=bool(request.GET.get("fresh"))
             )
             alerts = list(_alerts_for(scope))
     except OperationalError:
