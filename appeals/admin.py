@@ -22,8 +22,7 @@ from audit.actions import anonymise_citizens
 from ministries.models import SocialAccount
 
 from . import access, duplicates, forms, notifications, services
-from .intake import batch
-from .intake.views import process as process_event
+from .intake import batch, processing
 from .models import (
     Appeal,
     AppealEvent,
@@ -991,10 +990,12 @@ class InboundEventAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdm
                 refused += 1
                 continue
             try:
-                process_event(event, {}, replay=True)
+                outcome = processing.process(event, replay=True)
             except Exception as error:  # a replay reports, it never breaks the page
+                outcome, event.reason = InboundEvent.Outcome.REJECTED, str(error)
+            if outcome == InboundEvent.Outcome.REJECTED:
                 self.message_user(
-                    request, _("Event %(id)s: %(error)s") % {"id": event.pk, "error": error}, messages.ERROR
+                    request, _("Event %(id)s: %(error)s") % {"id": event.pk, "error": event.reason}, messages.ERROR
                 )
                 continue
             done += 1

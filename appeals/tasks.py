@@ -1,9 +1,11 @@
-"""Celery wrappers around the deadline jobs. The database holds the truth: every job is an
-idempotent function of it and the clock, so a lost, repeated or late task does no harm."""
+"""Celery wrappers around the periodic jobs and the processing of accepted webhooks. The database
+holds the truth: every job is an idempotent function of it and the clock, so a lost, repeated or
+late task does no harm."""
 
 from celery import shared_task
 
 from . import notifications, retention, sla
+from .intake import processing
 
 
 @shared_task(acks_late=True)
@@ -34,3 +36,13 @@ def send_notifications() -> int:
 @shared_task(acks_late=True)
 def anonymise_expired() -> int:
     return retention.anonymise_expired()
+
+
+@shared_task(acks_late=True)
+def process_inbound_event(event_id: int) -> str | None:
+    return processing.process_stored(event_id)
+
+
+@shared_task(acks_late=True)
+def process_pending_events() -> int:
+    return processing.process_pending()

@@ -10,6 +10,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_APPEALS = 100_000
 DEFAULT_DATABASE = "govfeedback_bench"
+DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
+# The benchmark's own queue on that Redis, emptied at the start of a run.
+BENCH_QUEUE = "govfeedback-bench"
 
 
 class Refused(Exception):
@@ -109,3 +112,14 @@ def markdown_table(rows: Sequence[dict]) -> str:
             f"| {floor_text} | {ratio_text} | {row.get('target', '')} | {met} | {note} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def bench_broker_url(broker_url: str | None) -> str:
+    """The Redis that carries the intake's hand-offs to the benchmark's Celery workers."""
+    url = broker_url or DEFAULT_BROKER
+    if urlsplit(url).scheme not in ("redis", "rediss"):
+        raise Refused(
+            f"The benchmark's intake hands webhooks to Celery workers through Redis, not {url.split(':')[0]}: "
+            "set CELERY_BROKER_URL=redis://HOST:6379/0 (or leave it unset for " + DEFAULT_BROKER + ")."
+        )
+    return url

@@ -268,7 +268,15 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+        # A webhook's hand-off to a worker fails within a second when Redis is down (the default
+        # retries for 6 s while the platform waits); the accepted event waits for the sweep.
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "socket_connect_timeout": 1,
+    }
 # Several deployments (or a test run) can share one Redis by using different queue names.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 CELERY_TASK_IGNORE_RESULT = True
@@ -278,6 +286,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(RUN_DIR / "celerybeat-schedule")
 # The deadline jobs: each a set-based, idempotent function; the intervals are seconds.
 CELERY_BEAT_SCHEDULE = {
+    # Accepted webhooks whose task was lost with the broker (appeals.intake.processing).
+    "process-pending-events": {
+        "task": "appeals.tasks.process_pending_events",
+        "schedule": env_positive_int("PROCESS_PENDING_EVERY_SECONDS", 60),
+    },
     "flag-overdue": {
         "task": "appeals.tasks.flag_overdue",
         "schedule": env_positive_int("FLAG_OVERDUE_EVERY_SECONDS", 60),
@@ -372,6 +385,9 @@ GOVFEEDBACK_INTAKE_MAX_BODY = env_positive_int("GOVFEEDBACK_INTAKE_MAX_BODY", 25
 GOVFEEDBACK_META_APP_SECRET = env_str("GOVFEEDBACK_META_APP_SECRET", "")
 # Intake: requests to one account a minute; more are stored, refused with 429 and can be replayed.
 GOVFEEDBACK_INTAKE_RATE_PER_MINUTE = env_positive_int("GOVFEEDBACK_INTAKE_RATE_PER_MINUTE", 600)
+# An accepted webhook still unprocessed after this many seconds lost its task (the broker was down):
+# the beat's sweep processes it.
+GOVFEEDBACK_INTAKE_PENDING_AFTER_SECONDS = env_positive_int("GOVFEEDBACK_INTAKE_PENDING_AFTER_SECONDS", 60)
 
 # Personal data (152-FZ): authors' names, profile links and platform ids, and the raw requests,
 # are anonymised this many days after an appeal is resolved or rejected (the text stays).

@@ -98,6 +98,18 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def tasks_run_inline():
+    """An accepted webhook is handed to a Celery worker; in this process Celery runs the task
+    inline (its eager mode), so a test sees the appeal when the request returns. The path through
+    a real broker and worker is tested in tests/reliability."""
+    from govfeedback.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
 def classifier_never_sure(settings):
     """Tests of other things do not depend on the classifier's opinion of their texts; the tests
     of classification on arrival lower the threshold themselves."""

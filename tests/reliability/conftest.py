@@ -7,6 +7,7 @@ own Redis, and a PostgreSQL restart is played on the test's own database (see te
 
 import email
 import email.policy
+import json
 import os
 import shutil
 import signal
@@ -14,6 +15,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -173,3 +176,61 @@ def sent_mails(tmp_path) -> list[tuple[str, str]]:
             if message["To"]:
                 mails.append((str(message["To"]), str(message["Subject"])))
     return mails
+
+
+class Gunicorn:
+    """The application under gunicorn (3 sync workers) on the private HTTP port, in its own process."""
+
+    ARGS = ["-b", f"127.0.0.1:{HTTP_PORT}", "-w", "3", "--timeout", "30", "--graceful-timeout", "3"]
+    BASE = f"http://127.0.0.1:{HTTP_PORT}"
+
+    def __init__(self, tmp_path, env: dict):
+        self.log_path = tmp_path / "gunicorn.log"
+        self.log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "govfeedback.wsgi:application", *self.ARGS],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        wait_until(lambda: port_open(HTTP_PORT) or self.process.poll() is not None, 30, what="gunicorn")
+        assert self.process.poll() is None, self.log_path.read_text()[-3000:]
+
+    def poll(self):
+        return self.process.poll()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def call(method: str, path: str, body: dict | None = None, token: str = "", timeout: float = 15) -> tuple[int, str]:
+    """One HTTP request to the Gunicorn server: (status, body)."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(Gunicorn.BASE + path, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Token {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read().decode(errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")
+
+
+def wall_reply(n: int, prefix: str = "r") -> dict:
+    """A VK comment to the group 170000001 (secret vk-secret-1), the n-th of a test."""
+    comment = {"id": n, "from_id": 100000 + n, "date": 1764300000, "text": f"Яма на дороге у дома {n}"}
+    comment |= {"post_id": n, "owner_id": -170000001}
+    return {
+        "type": "wall_reply_new",
+        "event_id": f"{prefix}{n}",
+        "v": "5.199",
+        "object": comment,
+        "secret": "vk-secret-1",
+    }

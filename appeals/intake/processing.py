@@ -1,0 +1,183 @@
+"""What happens to a stored delivery, in two steps.
+
+``accept`` runs while the platform waits for its answer: it authenticates the request and checks
+that it parses; a delivery that holds no appeal (a confirmation, an ignored event type) or that
+is refused is finished there. An accepted delivery stays ``received`` and is handed to a worker.
+
+``process`` runs in the worker (``process_stored``): the messages of the delivery become appeals
+through ``services.receive_message`` — classification, municipality, routing, history — and the
+outcome is written on the event. A task lost with the broker is not lost work: the beat's
+``process_pending`` picks up every accepted event that waited too long.
+"""
+
+import json
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .. import services
+from ..models import Appeal, InboundEvent
+from . import Draft, Ignored, Rejected, meta, ok, telegram, too_long, vk
+
+logger = logging.getLogger(__name__)
+
+MODULES = {"vk": vk, "telegram": telegram, "meta": meta, "ok": ok}
+Outcome = InboundEvent.Outcome
+# When one delivery holds several messages, the event shows the most telling outcome.
+PRIORITY = [Outcome.CREATED, Outcome.MESSAGE, Outcome.UPDATED, Outcome.DUPLICATE]
+
+
+def answer_for(platform: str) -> str:
+    """What a platform expects as the answer to a delivery it may stop resending."""
+    return "ok" if platform == "vk" else ""
+
+
+def accept(event: InboundEvent, secrets: dict) -> tuple[str, bool]:
+    """Authenticate a stored delivery and check it; return (the text to answer, queued).
+
+    Raises ``Rejected`` (recorded on the event) when the request is to be refused.
+    """
+    module = MODULES[event.platform]
+    try:
+        if event.account is None:
+            raise Rejected(f"No active {event.platform} account with id {event.account_key!r}.", status=404)
+        payload = _payload(event)
+        module.authenticate(event.account, payload, secrets, bytes(event.body))
+        event.authenticated = True
+        event.dedup_key = module.dedup_key(payload)
+        _drafts(event, payload)
+    except (vk.Confirmation, Ignored, Rejected) as settled:
+        answer = _settle(event, settled)
+        if isinstance(settled, Rejected):
+            raise
+        return answer, False
+    event.save(update_fields=["authenticated", "dedup_key"])
+    return answer_for(event.platform), True
+
+
+def process(event: InboundEvent, *, replay: bool = False) -> str:
+    """Turn an authenticated delivery into appeals; return the outcome written on the event.
+
+    A replay (an operator's, after a fix) processes the event again even if the platform
+    delivered the same event twice.
+    """
+    try:
+        payload = _payload(event)
+        if event.dedup_key and not replay and _delivered_before(event):
+            return finish(event, Outcome.DUPLICATE, "The platform delivered this event before.")
+        results = [services.receive_message(event.account, draft) for draft in _drafts(event, payload)]
+    except (vk.Confirmation, Ignored, Rejected) as settled:
+        _settle(event, settled)
+        return event.outcome
+    except services.Refused as refused:  # e.g. a text that is empty once stored
+        return finish(event, Outcome.REJECTED, str(refused.message))
+    outcome = min((result for result, _appeal in results), key=PRIORITY.index)
+    event.appeal = next(appeal for result, appeal in results if result == outcome)
+    return finish(event, outcome)
+
+
+def process_stored(event_id: int) -> str | None:
+    """A worker's step: process one accepted event, unless it is done or another worker has it.
+
+    The event's row stays locked while its appeals are written, and the outcome commits with
+    them: a worker killed half-way leaves the event to be processed again, never done twice.
+    """
+    with transaction.atomic():
+        event = (
+            InboundEvent.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("account")
+            .filter(pk=event_id, outcome=Outcome.RECEIVED, authenticated=True, processed_at=None)
+            .first()
+        )
+        if event is None:
+            return None
+        try:
+            with transaction.atomic():
+                return process(event)
+        except Exception:  # the event stays stored with the reason; an operator replays it after a fix
+            logger.exception("Intake event %s failed", event.pk)
+            event.appeal = None  # an appeal written before the failure was rolled back with it
+            return finish(event, Outcome.RECEIVED, "Processing failed; the event is stored and can be replayed.")
+
+
+def process_pending(now=None, limit: int = 1000) -> int:
+    """The sweep: process accepted events whose task was lost; return how many were processed."""
+    now = now or timezone.now()
+    waiting = (
+        InboundEvent.objects.filter(
+            outcome=Outcome.RECEIVED,
+            authenticated=True,
+            processed_at=None,
+            received_at__lt=now - timedelta(seconds=settings.GOVFEEDBACK_INTAKE_PENDING_AFTER_SECONDS),
+        )
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(process_stored(pk) is not None for pk in list(waiting))
+
+
+def enqueue(event: InboundEvent) -> None:
+    """Hand an accepted event to a worker. With the broker down it waits for the sweep."""
+    from ..tasks import process_inbound_event
+
+    try:
+        process_inbound_event.apply_async((event.pk,), retry=False)
+    except Exception as error:  # the event is stored and accepted: the sweep processes it
+        logger.warning("Intake event %s waits for the sweep; the broker is unreachable: %s", event.pk, error)
+
+
+def _payload(event: InboundEvent) -> dict:
+    try:
+        payload = json.loads(bytes(event.body).decode("utf-8"))
+    except ValueError as error:
+        raise Rejected(f"Malformed JSON: {error}") from None
+    if not isinstance(payload, dict):
+        raise Rejected("Malformed JSON: the body must be a JSON object")
+    return payload
+
+
+def _drafts(event: InboundEvent, payload: dict) -> list[Draft]:
+    drafts = [_clean(draft) for draft in MODULES[event.platform].parse(event.account, payload)]
+    if not drafts:
+        raise Ignored("The delivery holds no message.")
+    return drafts
+
+
+def _clean(draft: Draft) -> Draft:
+    """A platform's draft as the database stores it: an over-long id or link is refused, a name cut."""
+    reason = too_long(draft)
+    if reason:
+        raise Rejected(reason)
+    draft.author_name = draft.author_name[: Appeal._meta.get_field("author_name").max_length]
+    return draft
+
+
+def _settle(event: InboundEvent, settled: Exception) -> str:
+    """Finish a delivery that holds no appeal (ignored) or is refused; return the answer."""
+    if isinstance(settled, vk.Confirmation):
+        finish(event, Outcome.IGNORED, "VK confirmation request answered.")
+        return str(settled)
+    if isinstance(settled, Ignored):
+        finish(event, Outcome.IGNORED, str(settled))
+        return answer_for(event.platform)
+    finish(event, Outcome.REJECTED, settled.reason)
+    return ""
+
+
+def _delivered_before(event: InboundEvent) -> bool:
+    return (
+        InboundEvent.objects.filter(account=event.account, dedup_key=event.dedup_key, authenticated=True)
+        .exclude(pk=event.pk)
+        .exclude(outcome__in=[Outcome.RECEIVED, Outcome.REJECTED])
+        .exists()
+    )
+
+
+def finish(event: InboundEvent, outcome: str, reason: str = "") -> str:
+    """Write the outcome on the event; return it."""
+    event.outcome, event.reason, event.processed_at = outcome, reason, timezone.now()
+    event.save(update_fields=["outcome", "reason", "processed_at", "appeal", "dedup_key", "authenticated"])
+    return outcome
