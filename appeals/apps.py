@@ -9,8 +9,13 @@ class AppealsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from ministries.models import SocialAccount
+
         from . import routing
+        from .intake import views
         from .models import Municipality
 
         post_save.connect(routing.forget_gazetteer, sender=Municipality, dispatch_uid="gazetteer-saved")
         post_delete.connect(routing.forget_gazetteer, sender=Municipality, dispatch_uid="gazetteer-deleted")
+        post_save.connect(views.forget_accounts, sender=SocialAccount, dispatch_uid="intake-account-saved")
+        post_delete.connect(views.forget_accounts, sender=SocialAccount, dispatch_uid="intake-account-deleted")

@@ -35,8 +35,8 @@ def detect_municipality(text: str) -> int | None:
     return min(found)[1] if found else None
 
 
-def predict_topic(text: str) -> tuple[Topic | None, float]:
-    """The classifier's topic and confidence; (None, 0.0) when unsure, unavailable or failing."""
+def predict_topic(text: str) -> tuple[str | None, float]:
+    """The classifier's topic code and confidence; (None, 0.0) when unsure, unavailable or failing."""
     try:
         from . import classify
     except ImportError:
@@ -49,8 +49,11 @@ def predict_topic(text: str) -> tuple[Topic | None, float]:
             logger.exception("The classifier failed; appeals go to the operators' triage until it is fixed.")
             _warned = True
         return None, 0.0
-    topic = Topic.objects.filter(code=code, is_active=True).first() if code else None
-    return topic, float(confidence or 0.0)
+    return code or None, float(confidence or 0.0)
+
+
+def active_topic(code: str | None) -> Topic | None:
+    return Topic.objects.filter(code=code, is_active=True).first() if code else None
 
 
 def confident(confidence: float) -> bool:

@@ -169,13 +169,12 @@ def create_appeal(
         raise TypeError(f"create_appeal() got unexpected fields: {sorted(unknown)}")
     if external_id and account is None:
         raise Refused(_("A platform message id needs the account it arrived on."))
-    if external_id:
-        existing = Appeal.objects.filter(account=account, external_id=external_id).first()
-        if existing is not None:
-            return existing, False
     received_at = received_at or now
     ministry = account.ministry if account is not None else None
+    # The municipality and the classifier's opinion go in with the appeal (no second write).
+    predicted, confidence = routing.predict_topic(text) if topic is None else (None, None)
     try:
+        # A platform's message delivered again fails the unique (account, message id) here.
         with transaction.atomic():
             appeal = Appeal.objects.create(
                 account=account,
@@ -183,6 +182,8 @@ def create_appeal(
                 text=text,
                 received_at=received_at,
                 topic=topic,
+                topic_confidence=confidence,
+                municipality_id=routing.detect_municipality(text),
                 ministry=ministry,
                 status=Status.ASSIGNED if ministry else Status.NEW,
                 due_at=deadline_for(received_at, topic),
@@ -194,17 +195,14 @@ def create_appeal(
         if not external_id:
             raise
         return Appeal.objects.get(account=account, external_id=external_id), False
-    return _route(appeal, now, classify=topic is None), True
+    return _route(appeal, now, predicted), True
 
 
-def _route(appeal: Appeal, now: datetime, classify: bool = True) -> Appeal:
-    """A new appeal's municipality, topic (unless given; set if the classifier is sure) and
-    ministry (the first matching routing rule), each change by the system with its history event."""
-    municipality_id = routing.detect_municipality(appeal.text)
-    topic, confidence = routing.predict_topic(appeal.text) if classify else (None, appeal.topic_confidence)
-    Appeal.objects.filter(pk=appeal.pk).update(municipality_id=municipality_id, topic_confidence=confidence)
-    appeal.municipality_id, appeal.topic_confidence = municipality_id, confidence
-    if topic is not None and routing.confident(confidence):
+def _route(appeal: Appeal, now: datetime, predicted: str | None) -> Appeal:
+    """A new appeal's topic (the classifier's ``predicted`` code, set if it is sure) and ministry
+    (the first matching routing rule), each change by the system with its history event."""
+    topic = routing.active_topic(predicted) if routing.confident(appeal.topic_confidence or 0.0) else None
+    if topic is not None:
         appeal = set_topic(appeal, topic=topic, now=now)
     if appeal.ministry_id is None and (rule := routing.first_rule(appeal)) is not None:
         appeal = assign(
@@ -468,7 +466,8 @@ def receive_message(account: SocialAccount, draft, *, now: datetime | None = Non
         setattr(draft, field, clean(getattr(draft, field)))
     if not draft.text.strip():
         raise Refused(_("An appeal needs a text."))
-    with transaction.atomic():
+    # Within a worker's transaction no savepoint of its own: a failure there rolls all back anyway.
+    with transaction.atomic(savepoint=False):
         appeal = Appeal.objects.select_for_update().filter(account=account, external_id=draft.external_id).first()
         if appeal is not None:
             if draft.is_edit and draft.text != appeal.text:

@@ -127,9 +127,13 @@ def fresh_rate_limits():
 
 @pytest.fixture(autouse=True)
 def fresh_gazetteer():
-    """The municipalities' patterns are cached per process; each test starts from its database."""
+    """The municipalities' patterns and the intake's accounts are cached per process; each test
+    starts from its database."""
     from appeals import routing
+    from appeals.intake import views
 
     routing.forget_gazetteer()
+    views.forget_accounts()
     yield
     routing.forget_gazetteer()
+    views.forget_accounts()

@@ -85,22 +85,21 @@ def process_stored(event_id: int) -> str | None:
     The event's row stays locked while its appeals are written, and the outcome commits with
     them: a worker killed half-way leaves the event to be processed again, never done twice.
     """
-    with transaction.atomic():
-        event = (
-            InboundEvent.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("account")
-            .filter(pk=event_id, outcome=Outcome.RECEIVED, authenticated=True, processed_at=None)
-            .first()
+    try:
+        with transaction.atomic():
+            event = (
+                InboundEvent.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("account__ministry")
+                .filter(pk=event_id, outcome=Outcome.RECEIVED, authenticated=True, processed_at=None)
+                .first()
+            )
+            return process(event) if event is not None else None
+    except Exception:  # all of it rolled back; the event stays stored with the reason, to replay after a fix
+        logger.exception("Intake event %s failed", event_id)
+        InboundEvent.objects.filter(pk=event_id, outcome=Outcome.RECEIVED, processed_at=None).update(
+            reason="Processing failed; the event is stored and can be replayed.", processed_at=timezone.now()
         )
-        if event is None:
-            return None
-        try:
-            with transaction.atomic():
-                return process(event)
-        except Exception:  # the event stays stored with the reason; an operator replays it after a fix
-            logger.exception("Intake event %s failed", event.pk)
-            event.appeal = None  # an appeal written before the failure was rolled back with it
-            return finish(event, Outcome.RECEIVED, "Processing failed; the event is stored and can be replayed.")
+        return Outcome.RECEIVED
 
 
 def process_pending(now=None, limit: int = 1000) -> int:

@@ -7,6 +7,7 @@ error: a problem is an outcome with its reason.
 """
 
 import logging
+import time
 
 from django.conf import settings
 from django.db import transaction
@@ -28,10 +29,29 @@ KEPT_HEADERS = ["Content-Type", "User-Agent", "X-Hub-Signature-256", "X-Forwarde
 Outcome = InboundEvent.Outcome
 
 
+# The accounts a process has looked up, for a few seconds: a burst of webhooks to one account
+# costs one query, and a changed secret or a deactivated account counts within ACCOUNT_SECONDS
+# (at once in the process that saved it).
+ACCOUNT_SECONDS = 5.0
+_accounts: dict[tuple[str, str], tuple[float, SocialAccount | None]] = {}
+
+
 def _account(platform: str, key: str) -> SocialAccount | None:
-    return SocialAccount.objects.filter(
+    now = time.monotonic()
+    expires, account = _accounts.get((platform, key), (0.0, None))
+    if expires > now:
+        return account
+    account = SocialAccount.objects.filter(
         platform__in=MODULES[platform].ACCOUNT_PLATFORMS, external_id=key, is_active=True
     ).first()
+    if len(_accounts) > 10_000:  # keys that scanners make up
+        _accounts.clear()
+    _accounts[(platform, key)] = (now + ACCOUNT_SECONDS, account)
+    return account
+
+
+def forget_accounts(**kwargs) -> None:
+    _accounts.clear()
 
 
 def _refuse_over_rate(event: InboundEvent, secrets: dict) -> JsonResponse:
@@ -71,40 +91,49 @@ def webhook(request, platform: str, account_key: str):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     account = _account(platform, account_key)
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
-    too_big = length > settings.GOVFEEDBACK_INTAKE_MAX_BODY
-    event = InboundEvent.objects.create(
-        platform=platform,
-        account=account,
-        account_key=account_key[:128],
-        headers=_headers(request),
-        body=b"" if too_big else request.body,
-    )
-    if too_big:
+    with transaction.atomic():  # stored, checked and its outcome written: one commit
+        event = InboundEvent.objects.create(
+            platform=platform,
+            account=account,
+            account_key=account_key[:128],
+            headers=_headers(request),
+            body=request.body if _length(request) <= settings.GOVFEEDBACK_INTAKE_MAX_BODY else b"",
+        )
+        response, queued = _answer(request, event)
+    if queued:
+        enqueue(event)  # after the commit: the worker must find the event
+    return response
+
+
+def _length(request) -> int:
+    return int(request.META.get("CONTENT_LENGTH") or 0)
+
+
+def _answer(request, event: InboundEvent) -> tuple[HttpResponse, bool]:
+    """Check a stored request and answer it; also whether it goes on to a worker."""
+    if _length(request) > settings.GOVFEEDBACK_INTAKE_MAX_BODY:
         finish(
             event,
             Outcome.REJECTED,
-            f"The body of {length} bytes is over the limit of "
+            f"The body of {_length(request)} bytes is over the limit of "
             f"{settings.GOVFEEDBACK_INTAKE_MAX_BODY} (GOVFEEDBACK_INTAKE_MAX_BODY).",
         )
-        return JsonResponse({"detail": event.reason}, status=413)
+        return JsonResponse({"detail": event.reason}, status=413), False
     secrets = {
         **request.headers,
         telegram.SECRET_HEADER: request.headers.get(telegram.SECRET_HEADER),
         "query": request.GET,
     }
-    if account is not None and ratelimit.over_limit(account.pk):
-        return _refuse_over_rate(event, secrets)
+    if event.account is not None and ratelimit.over_limit(event.account.pk):
+        return _refuse_over_rate(event, secrets), False
     try:
         answer, queued = accept(event, secrets)
     except Rejected as rejected:
-        return JsonResponse({"detail": rejected.reason}, status=rejected.status)
+        return JsonResponse({"detail": rejected.reason}, status=rejected.status), False
     except Exception:  # never a 500 to a platform: the event stays stored for a replay
         logger.exception("Intake event %s failed", event.pk)
         finish(event, Outcome.RECEIVED, "Processing failed; the event is stored and can be replayed.")
-        answer, queued = answer_for(platform), False
-    if queued:
-        enqueue(event)
-    if platform == "vk":
-        return HttpResponse(answer, content_type="text/plain")
-    return JsonResponse({"ok": True, "outcome": event.outcome, "event": event.pk})
+        answer, queued = answer_for(event.platform), False
+    if event.platform == "vk":
+        return HttpResponse(answer, content_type="text/plain"), queued
+    return JsonResponse({"ok": True, "outcome": event.outcome, "event": event.pk}), queued

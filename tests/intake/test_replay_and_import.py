@@ -2,6 +2,7 @@
 
 import io
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
@@ -9,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook
 
-from appeals.intake import batch
+from appeals.intake import batch, processing
 from appeals.models import Appeal, InboundEvent
 
 from .conftest import post_json
@@ -28,7 +29,10 @@ def test_an_operator_replays_an_event_that_failed(client, operator_client, vk_gr
     assert post_json(client, URL, event("wall_reply_new", wall_reply())).content == b"ok"
     stored = InboundEvent.objects.get()
     assert (stored.outcome, stored.authenticated) == ("received", True)
+    assert stored.reason.startswith("Processing failed") and stored.processed_at is not None
     assert not Appeal.objects.exists()
+    # The sweep does not retry a failure over and over: it waits for the operator.
+    assert processing.process_pending(now=stored.received_at + timedelta(hours=1)) == 0
     monkeypatch.undo()  # the fix is deployed
     operator_client.post(
         reverse("admin:appeals_inboundevent_changelist"),
