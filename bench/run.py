@@ -39,9 +39,12 @@ HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_PORT", "8620"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 PAGE_REPEATS = int(os.environ.get("BENCH_PAGE_REPEATS", "7"))
 LOAD_SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+# gunicorn's processes: as deploy/gunicorn.conf.py, one more than the CPUs.
+WORKERS = int(os.environ.get("BENCH_WORKERS", str((os.cpu_count() or 2) + 1)))
 PEER_TICKETS = int(os.environ.get("BENCH_PEER_TICKETS", "10000"))
 INTAKE_EVENTS = int(os.environ.get("BENCH_INTAKE_EVENTS", "10000"))
+# Celery worker processes that make the appeals of the accepted webhooks while they arrive.
+INTAKE_WORKERS = int(os.environ.get("BENCH_INTAKE_WORKERS", "1"))
 CLASSIFIER_TEXTS = 2000
 # BENCH_ONLY=5 (or 2,5): only these measurements, after the seed (1), which every one needs.
 ONLY = set(os.environ.get("BENCH_ONLY", "2,3,4,5,6,7").replace(" ", "").split(","))
@@ -412,12 +415,13 @@ def intake_events(count: int, first: int = 0, senders: int = 4, redelivered: flo
 
 @contextmanager
 def celery_workers():
-    """The Celery workers that turn accepted webhooks into appeals: one process per CPU, at a lower
-    priority than gunicorn (as deploy/systemd runs them), so that answering platforms comes first."""
+    """The Celery worker that turns accepted webhooks into appeals, on the same machine as
+    gunicorn and at the lowest priority (as deploy/systemd runs it), so that answering the
+    platforms comes first and the worker takes the CPU that is left."""
     stop_leftover(CELERY_PIDFILE, b"celery")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
-    args = ["nice", "-n", "10", sys.executable, "-m", "celery", "-A", "govfeedback", "worker"]
-    args += ["--concurrency", str(os.cpu_count() or 2), "--loglevel", "warning", "-n", "bench@%h"]
+    args = ["nice", "-n", "19", sys.executable, "-m", "celery", "-A", "govfeedback", "worker"]
+    args += ["--concurrency", str(INTAKE_WORKERS), "--loglevel", "warning", "-n", "bench@%h"]
     args += ["--pidfile", str(CELERY_PIDFILE), "--without-gossip", "--without-mingle", "--without-heartbeat"]
     proc = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True)
     try:

@@ -1,8 +1,9 @@
-"""What happens to a stored delivery, in two steps.
+"""What happens to a delivery, in two steps.
 
 ``accept`` runs while the platform waits for its answer: it authenticates the request and checks
 that it parses; a delivery that holds no appeal (a confirmation, an ignored event type) or that
-is refused is finished there. An accepted delivery stays ``received`` and is handed to a worker.
+is refused is finished there. The view then stores the request with that outcome, whatever the
+checks did, before it answers. An accepted delivery stays ``received`` and goes to a worker.
 
 ``process`` runs in the worker (``process_stored``): the messages of the delivery become appeals
 through ``services.receive_message`` — classification, municipality, routing, history — and the
@@ -36,7 +37,7 @@ def answer_for(platform: str) -> str:
 
 
 def accept(event: InboundEvent, secrets: dict) -> tuple[str, bool]:
-    """Authenticate a stored delivery and check it; return (the text to answer, queued).
+    """Authenticate a delivery (not stored yet) and check it; return (the text to answer, queued).
 
     Raises ``Rejected`` (recorded on the event) when the request is to be refused.
     """
@@ -54,7 +55,6 @@ def accept(event: InboundEvent, secrets: dict) -> tuple[str, bool]:
         if isinstance(settled, Rejected):
             raise
         return answer, False
-    event.save(update_fields=["authenticated", "dedup_key"])
     return answer_for(event.platform), True
 
 
@@ -176,7 +176,8 @@ def _delivered_before(event: InboundEvent) -> bool:
 
 
 def finish(event: InboundEvent, outcome: str, reason: str = "") -> str:
-    """Write the outcome on the event; return it."""
+    """Write the outcome on the event (a new one is stored by the intake view); return it."""
     event.outcome, event.reason, event.processed_at = outcome, reason, timezone.now()
-    event.save(update_fields=["outcome", "reason", "processed_at", "appeal", "dedup_key", "authenticated"])
+    if event.pk is not None:
+        event.save(update_fields=["outcome", "reason", "processed_at", "appeal", "dedup_key", "authenticated"])
     return outcome

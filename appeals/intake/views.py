@@ -1,9 +1,11 @@
 """The intake endpoints: ``/intake/<platform>/<account id>/``.
 
-Every request is stored as an ``InboundEvent`` before anything else is done with it; then it is
-authenticated and checked while the platform waits (``processing.accept``), answered, and handed
-to a worker that turns it into appeals (``processing.process_stored``). No request ends in a server
-error: a problem is an outcome with its reason.
+A request is authenticated and checked while the platform waits (``processing.accept``), stored
+as an ``InboundEvent`` with what the checks found — whatever they did, a bug in a parser
+included, the raw request is stored before anything is answered — and handed to a worker that
+turns it into appeals (``processing.process_stored``). No request ends in a server error: a
+problem is an outcome with its reason. One write per request: the endpoint must keep up with a
+platform's bursts.
 """
 
 import logging
@@ -54,8 +56,8 @@ def forget_accounts(**kwargs) -> None:
     _accounts.clear()
 
 
-def _refuse_over_rate(event: InboundEvent, secrets: dict) -> JsonResponse:
-    """Store the event as refused (429); if it passes the platform's check it can be replayed."""
+def _refuse_over_rate(event: InboundEvent, secrets: dict) -> str:
+    """Refuse the event (429); if it passes the platform's check it can be replayed. The reason."""
     try:
         accept(event, secrets)
     except Exception:  # a malformed or forged request stays not replayable
@@ -67,9 +69,7 @@ def _refuse_over_rate(event: InboundEvent, secrets: dict) -> JsonResponse:
         f"More than {limit} requests a minute to this account (GOVFEEDBACK_INTAKE_RATE_PER_MINUTE)"
         + ("; stored and can be replayed." if event.authenticated else "."),
     )
-    response = JsonResponse({"detail": event.reason}, status=429)
-    response["Retry-After"] = "60"
-    return response
+    return event.reason
 
 
 def _headers(request) -> dict:
@@ -90,50 +90,56 @@ def webhook(request, platform: str, account_key: str):
         return HttpResponse(challenge, content_type="text/plain")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    account = _account(platform, account_key)
-    with transaction.atomic():  # stored, checked and its outcome written: one commit
-        event = InboundEvent.objects.create(
-            platform=platform,
-            account=account,
-            account_key=account_key[:128],
-            headers=_headers(request),
-            body=request.body if _length(request) <= settings.GOVFEEDBACK_INTAKE_MAX_BODY else b"",
-        )
-        response, queued = _answer(request, event)
+    event = InboundEvent(
+        platform=platform,
+        account=_account(platform, account_key),
+        account_key=account_key[:128],
+        headers=_headers(request),
+        body=request.body if _length(request) <= settings.GOVFEEDBACK_INTAKE_MAX_BODY else b"",
+    )
+    try:
+        status, answer, queued = _check(request, event)
+    finally:
+        event.save()  # the request and its outcome, whatever the checks did, before the answer
     if queued:
-        enqueue(event)  # after the commit: the worker must find the event
-    return response
+        enqueue(event)
+    if status != 200:
+        response = JsonResponse({"detail": answer}, status=status)
+        if status == 429:
+            response["Retry-After"] = "60"
+        return response
+    if platform == "vk":
+        return HttpResponse(answer, content_type="text/plain")
+    return JsonResponse({"ok": True, "outcome": event.outcome, "event": event.pk})
 
 
 def _length(request) -> int:
     return int(request.META.get("CONTENT_LENGTH") or 0)
 
 
-def _answer(request, event: InboundEvent) -> tuple[HttpResponse, bool]:
-    """Check a stored request and answer it; also whether it goes on to a worker."""
+def _check(request, event: InboundEvent) -> tuple[int, str, bool]:
+    """Check a request: (the HTTP status, the answer or the reason of a refusal, whether it goes
+    on to a worker)."""
     if _length(request) > settings.GOVFEEDBACK_INTAKE_MAX_BODY:
-        finish(
-            event,
-            Outcome.REJECTED,
+        reason = (
             f"The body of {_length(request)} bytes is over the limit of "
-            f"{settings.GOVFEEDBACK_INTAKE_MAX_BODY} (GOVFEEDBACK_INTAKE_MAX_BODY).",
+            f"{settings.GOVFEEDBACK_INTAKE_MAX_BODY} (GOVFEEDBACK_INTAKE_MAX_BODY)."
         )
-        return JsonResponse({"detail": event.reason}, status=413), False
+        finish(event, Outcome.REJECTED, reason)
+        return 413, reason, False
     secrets = {
         **request.headers,
         telegram.SECRET_HEADER: request.headers.get(telegram.SECRET_HEADER),
         "query": request.GET,
     }
     if event.account is not None and ratelimit.over_limit(event.account.pk):
-        return _refuse_over_rate(event, secrets), False
+        return 429, _refuse_over_rate(event, secrets), False
     try:
         answer, queued = accept(event, secrets)
     except Rejected as rejected:
-        return JsonResponse({"detail": rejected.reason}, status=rejected.status), False
-    except Exception:  # never a 500 to a platform: the event stays stored for a replay
-        logger.exception("Intake event %s failed", event.pk)
+        return rejected.status, rejected.reason, False
+    except Exception:  # never a 500 to a platform: the event is stored for a replay
+        logger.exception("Intake of a %s request to %s failed", event.platform, event.account_key)
         finish(event, Outcome.RECEIVED, "Processing failed; the event is stored and can be replayed.")
-        answer, queued = answer_for(event.platform), False
-    if event.platform == "vk":
-        return HttpResponse(answer, content_type="text/plain"), queued
-    return JsonResponse({"ok": True, "outcome": event.outcome, "event": event.pk}), queued
+        return 200, answer_for(event.platform), False
+    return 200, answer, queued

@@ -103,3 +103,22 @@ def test_a_text_nothing_is_left_of_is_rejected_with_the_reason(client, vk_group)
     stored = InboundEvent.objects.get()
     assert (stored.outcome, stored.reason) == ("rejected", "Укажите текст обращения.")
     assert not Appeal.objects.exists()
+
+
+def test_a_parser_bug_at_arrival_still_stores_the_request_for_a_replay(client, operator_client, vk_group, monkeypatch):
+    from appeals.intake import vk
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in the parser")
+
+    monkeypatch.setattr(vk, "parse", broken)
+    assert post_json(client, URL, event("wall_reply_new", wall_reply())).content == b"ok"
+    stored = InboundEvent.objects.get()
+    assert (stored.outcome, stored.authenticated) == ("received", True)
+    assert stored.reason.startswith("Processing failed") and b"wall_reply_new" in bytes(stored.body)
+    monkeypatch.undo()  # the fix is deployed; the operator replays the event
+    operator_client.post(
+        "/admin/appeals/inboundevent/", {"action": "replay", "_selected_action": [stored.pk], "index": 0}
+    )
+    stored.refresh_from_db()
+    assert stored.outcome == "created" and Appeal.objects.count() == 1

@@ -47,7 +47,7 @@ class TestDatabaseOutOfReach:
         def lost(*args, **kwargs):
             raise OperationalError("terminating connection due to administrator command")
 
-        monkeypatch.setattr(InboundEvent.objects, "create", lost)
+        monkeypatch.setattr(InboundEvent, "save", lost)
 
     def test_intake_answers_503_with_retry_after_and_no_traceback(self, broken_database):
         AccountFactory(platform="vk", external_id="170000001", webhook_secret="s")
@@ -60,7 +60,7 @@ class TestDatabaseOutOfReach:
     def test_other_errors_stay_a_plain_500(self, monkeypatch, settings):
         settings.DEBUG = False
         AccountFactory(platform="vk", external_id="170000001", webhook_secret="s")
-        monkeypatch.setattr(InboundEvent.objects, "create", lambda *a, **k: 1 / 0)
+        monkeypatch.setattr(InboundEvent, "save", lambda *a, **k: 1 / 0)
         response = Client(raise_request_exception=False).post(
             "/intake/vk/170000001/", b"{}", content_type="application/json"
         )
