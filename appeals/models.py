@@ -277,8 +277,16 @@ class Appeal(models.Model):
     written_at = models.DateTimeField(_("written at"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
 
+    # Foreign keys without an index of their own are covered by a composite index (see Meta)
+    # whose first column they are: one index less to write for every appeal.
     topic = models.ForeignKey(
-        Topic, verbose_name=_("topic"), null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+        Topic,
+        verbose_name=_("topic"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+        db_index=False,
     )
     # Who set the topic: the classifier on arrival, or a person; and the classifier's confidence.
     topic_set_by = models.CharField(
@@ -300,6 +308,7 @@ class Appeal(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="appeals",
+        db_index=False,
     )
     assignee = models.ForeignKey(
         "ministries.Official",
@@ -335,6 +344,7 @@ class Appeal(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="duplicates",
+        db_index=False,  # a partial index: few appeals are duplicates
     )
 
     objects = AppealQuerySet.as_manager()
@@ -399,6 +409,7 @@ class Appeal(models.Model):
             models.Index(fields=["assignee", "due_at"], condition=_OPEN_Q, name="appeal_assignee_open_due_idx"),
             models.Index(fields=["ministry", "received_at"], name="appeal_ministry_received_idx"),
             models.Index(fields=["topic", "received_at"], name="appeal_topic_received_idx"),
+            models.Index(fields=["duplicate_of"], condition=Q(duplicate_of__isnull=False), name="appeal_duplicate_idx"),
             # Intake: a citizen's follow-up joins their open appeal in the same thread.
             models.Index(
                 fields=["account", "thread_id", "author_external_id"],
@@ -487,7 +498,10 @@ class AppealEvent(models.Model):
         ANONYMISED = "anonymised", _("personal data erased")
         REFUSED = "refused", _("step refused")
 
-    appeal = models.ForeignKey(Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="events")
+    # Indexed by (appeal, at) and, for the events of people (not the system's), by actor: see Meta.
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     at = models.DateTimeField(_("when"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -496,6 +510,7 @@ class AppealEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     # The actor's name when the event was written; empty means the system did it.
     actor_name = models.CharField(_("who (name)"), max_length=255, blank=True)
@@ -512,6 +527,7 @@ class AppealEvent(models.Model):
             # The history list, newest first.
             models.Index(F("at").desc(), F("id").desc(), name="appealevent_at_idx"),
             models.Index(fields=["kind", "at"], name="appealevent_kind_at_idx"),
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="appealevent_actor_idx"),
         ]
 
     def __str__(self) -> str:
@@ -561,6 +577,7 @@ class Notification(models.Model):
         EMAIL = "email", _("e-mail")
         TELEGRAM = "telegram", _("Telegram")
 
+    # Indexed by (appeal, created_at); spike and recipient_user, mostly empty, by partial indexes.
     appeal = models.ForeignKey(
         Appeal,
         verbose_name=_("appeal"),
@@ -568,6 +585,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="notifications",
+        db_index=False,
     )
     spike = models.ForeignKey(
         "analytics.SpikeAlert",
@@ -576,6 +594,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel, default=Channel.EMAIL)
@@ -594,6 +613,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     recipient_name = models.CharField(_("recipient"), max_length=255, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True, help_text=_("E-mail or chat id."))
@@ -628,6 +648,10 @@ class Notification(models.Model):
                 name="notification_pending_idx",
             ),
             models.Index(fields=["appeal", "created_at"], name="notification_appeal_idx"),
+            models.Index(fields=["spike"], condition=Q(spike__isnull=False), name="notification_spike_idx"),
+            models.Index(
+                fields=["recipient_user"], condition=Q(recipient_user__isnull=False), name="notification_user_idx"
+            ),
         ]
 
     def __str__(self) -> str:

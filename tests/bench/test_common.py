@@ -65,3 +65,11 @@ class TestFigures:
         assert len(lines) == 4
         assert "| flag | 2.0 s | 7 |" in lines[2] and "2.00×" in lines[2] and "**no**" in lines[2]
         assert "not measured: dashboard missing" in lines[3]
+
+
+def test_it_refuses_a_broker_that_is_not_redis_in_one_line():
+    with pytest.raises(common.Refused, match="CELERY_BROKER_URL=redis://") as refused:
+        common.bench_broker_url("filesystem://")
+    assert "\n" not in str(refused.value)
+    assert common.bench_broker_url(None) == common.DEFAULT_BROKER
+    assert common.bench_broker_url("redis://10.0.0.5:6379/3") == "redis://10.0.0.5:6379/3"
