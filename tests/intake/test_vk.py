@@ -188,6 +188,21 @@ class TestVK:
         assert response.status_code == 404
         assert InboundEvent.objects.get().account_key == "999"
 
+    def test_a_deactivated_account_or_a_new_secret_counts_at_once(self, client, vk_group):
+        def post(n: int, secret: str):
+            comment = wall_reply(comment_id=500 + n, from_id=700 + n)
+            return post_json(client, URL, event("wall_reply_new", comment, event_id=f"e{n}", secret=secret))
+
+        assert post(1, "vk-secret-1").content == b"ok"
+        vk_group.webhook_secret = "rotated"
+        vk_group.save()
+        assert post(2, "vk-secret-1").status_code == 403
+        assert post(3, "rotated").content == b"ok"
+        vk_group.is_active = False
+        vk_group.save()
+        assert post(4, "rotated").status_code == 404
+        assert Appeal.objects.count() == 2
+
     def test_a_body_over_the_limit_is_413(self, client, vk_group, settings):
         settings.GOVFEEDBACK_INTAKE_MAX_BODY = 100
         response = post_json(client, URL, event("wall_reply_new", wall_reply(text="x" * 500)))
