@@ -25,7 +25,7 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 # Private ports (this project's range for tests): one Redis per test, one HTTP server.
-REDIS_PORTS = {"outage": 6391, "kill": 6392, "double": 6393}
+REDIS_PORTS = {"outage": 6391, "kill": 6392, "double": 6393, "reuse": 6394}
 HTTP_PORT = 8641
 
 

@@ -26,7 +26,7 @@ from ministries import roles
 
 from ..api import token_for
 from ..factories import AccountFactory, UserFactory
-from .conftest import Gunicorn, call, child_env, wall_reply
+from .conftest import Gunicorn, Worker, call, child_env, wait_until, wall_reply
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,10 +60,11 @@ class Outage:
         return len(rows)
 
 
-@pytest.fixture
-def server(tmp_path):
-    env = child_env(
+def production_env(tmp_path, broker: str = "", **extra) -> dict:
+    """The children with the production settings (DEBUG off: a lost database is a 503)."""
+    return child_env(
         tmp_path,
+        broker,
         DEBUG="0",
         DJANGO_ENV="production",
         SECRET_KEY="restart-test-" + "k" * 50,
@@ -71,7 +72,13 @@ def server(tmp_path):
         SECURE_SSL_REDIRECT="0",
         GOVFEEDBACK_INTAKE_RATE_PER_MINUTE="100000",
         GOVFEEDBACK_API_RATE="100000/min",
+        **extra,
     )
+
+
+@pytest.fixture
+def server(tmp_path):
+    env = production_env(tmp_path)
     server = Gunicorn(tmp_path, env)
     try:
         yield server
@@ -143,3 +150,32 @@ def test_a_restart_under_load_fails_requests_cleanly_and_loses_nothing(server):
     processing.process_pending(now=timezone.now() + timedelta(hours=1), limit=100000)
     assert Appeal.objects.count() == len(accepted | refused)
     assert not InboundEvent.objects.filter(outcome="rejected").exists()
+
+
+@pytest.mark.parametrize("private_redis", ["reuse"], indirect=True)
+def test_a_worker_whose_kept_connection_was_cut_still_makes_the_appeal(tmp_path, private_redis, workers):
+    """Workers and gunicorn keep their connections (CONN_MAX_AGE); when the server cuts them, the
+    next request or task fails cleanly, the one after reconnects, and the sweep makes the appeal
+    whose task failed."""
+    from .test_redis_outage import SWEEP, appeals_made
+
+    AccountFactory(platform="vk", external_id="170000001", webhook_secret="vk-secret-1")
+    env = production_env(tmp_path, f"{private_redis.url}/0", CONN_MAX_AGE="60", **SWEEP)
+    worker = Worker(tmp_path, env, "worker")
+    workers.append(worker)
+    server = Gunicorn(tmp_path, env)
+    try:
+        worker.wait_ready()
+        assert call("POST", "/intake/vk/170000001/", wall_reply(1, "cut")) == (200, "ok")
+        wait_until(lambda: appeals_made() == 1, 30, what="the first appeal")
+        outage = Outage()
+        assert outage.cut() >= 1  # the worker's and gunicorn's kept connections
+        outage.admin.close()
+        answers = [call("POST", "/intake/vk/170000001/", wall_reply(2, "cut"))[0] for _ in range(3)]
+        assert 200 in answers and set(answers) <= {200, 503}, answers
+        wait_until(lambda: appeals_made() == 2, 60, what="the second appeal, after the cut")
+        time.sleep(2)  # more rounds of the sweep: nothing is made twice
+    finally:
+        server.stop()
+    assert worker.process.poll() is None, worker.text()[-2000:]
+    assert Appeal.objects.filter(external_id__startswith="wall_reply").count() == 2
