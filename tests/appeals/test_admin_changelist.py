@@ -205,3 +205,20 @@ class TestBulkActions:
         AppealFactory()
         html = operator_client.get(URL).content.decode()
         assert "delete_selected" not in html
+
+
+@pytest.mark.django_db
+def test_the_row_checkbox_is_the_one_django_draws(operator_client):
+    """The list writes its row checkboxes directly (fast); the admin's JavaScript and the actions
+    need exactly the markup of Django's own (a Russian label included)."""
+    from django.contrib import admin
+    from django.contrib.admin import ModelAdmin
+    from django.utils import translation
+
+    appeal = AppealFactory()
+    model_admin = admin.site._registry[Appeal]
+    with translation.override("ru"):
+        assert model_admin.action_checkbox(appeal) == ModelAdmin.action_checkbox(model_admin, appeal)
+        assert "Выбрать этот объект" in model_admin.action_checkbox(appeal)
+    page = operator_client.get(reverse("admin:appeals_appeal_changelist"))
+    assert f'name="_selected_action" value="{appeal.pk}" class="action-select"' in page.content.decode()
