@@ -699,6 +699,12 @@ class AppealMessage(models.Model):
         return f"{self.get_direction_display()}: {self.text[:50]}"
 
 
+class InboundEventQuerySet(models.QuerySet):
+    def waiting(self):
+        """Accepted (authenticated, checked) and not processed yet: a worker's to do."""
+        return self.filter(outcome=InboundEvent.Outcome.RECEIVED, authenticated=True, processed_at=None)
+
+
 class InboundEvent(models.Model):
     """Every request that reaches an intake endpoint, stored before it is parsed.
 
@@ -745,6 +751,8 @@ class InboundEvent(models.Model):
     authenticated = models.BooleanField(_("authenticated"), default=False)
     # Personal data (152-FZ): when the raw body and headers were erased.
     redacted_at = models.DateTimeField(_("raw request erased at"), null=True, blank=True)
+
+    objects = InboundEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inbound event")

@@ -438,7 +438,7 @@ def wait_processed(timeout: float) -> None:
     """Until no accepted event waits for a worker (every webhook posted has its outcome)."""
     from appeals.models import InboundEvent
 
-    waiting = InboundEvent.objects.filter(outcome="received", authenticated=True, processed_at=None)
+    waiting = InboundEvent.objects.waiting()
     deadline = time.monotonic() + timeout
     while waiting.exists():
         if time.monotonic() > deadline:

@@ -88,9 +88,10 @@ def process_stored(event_id: int) -> str | None:
     try:
         with transaction.atomic():
             event = (
-                InboundEvent.objects.select_for_update(skip_locked=True, of=("self",))
+                InboundEvent.objects.waiting()
+                .select_for_update(skip_locked=True, of=("self",))
                 .select_related("account__ministry")
-                .filter(pk=event_id, outcome=Outcome.RECEIVED, authenticated=True, processed_at=None)
+                .filter(pk=event_id)
                 .first()
             )
             return process(event) if event is not None else None
@@ -106,12 +107,8 @@ def process_pending(now=None, limit: int = 1000) -> int:
     """The sweep: process accepted events whose task was lost; return how many were processed."""
     now = now or timezone.now()
     waiting = (
-        InboundEvent.objects.filter(
-            outcome=Outcome.RECEIVED,
-            authenticated=True,
-            processed_at=None,
-            received_at__lt=now - timedelta(seconds=settings.GOVFEEDBACK_INTAKE_PENDING_AFTER_SECONDS),
-        )
+        InboundEvent.objects.waiting()
+        .filter(received_at__lt=now - timedelta(seconds=settings.GOVFEEDBACK_INTAKE_PENDING_AFTER_SECONDS))
         .order_by("received_at")
         .values_list("pk", flat=True)[:limit]
     )

@@ -90,15 +90,16 @@ def webhook(request, platform: str, account_key: str):
         return HttpResponse(challenge, content_type="text/plain")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
     event = InboundEvent(
         platform=platform,
         account=_account(platform, account_key),
         account_key=account_key[:128],
         headers=_headers(request),
-        body=request.body if _length(request) <= settings.GOVFEEDBACK_INTAKE_MAX_BODY else b"",
+        body=request.body if length <= settings.GOVFEEDBACK_INTAKE_MAX_BODY else b"",
     )
     try:
-        status, answer, queued = _check(request, event)
+        status, answer, queued = _check(request, event, length)
     finally:
         event.save()  # the request and its outcome, whatever the checks did, before the answer
     if queued:
@@ -113,16 +114,12 @@ def webhook(request, platform: str, account_key: str):
     return JsonResponse({"ok": True, "outcome": event.outcome, "event": event.pk})
 
 
-def _length(request) -> int:
-    return int(request.META.get("CONTENT_LENGTH") or 0)
-
-
-def _check(request, event: InboundEvent) -> tuple[int, str, bool]:
-    """Check a request: (the HTTP status, the answer or the reason of a refusal, whether it goes
-    on to a worker)."""
-    if _length(request) > settings.GOVFEEDBACK_INTAKE_MAX_BODY:
+def _check(request, event: InboundEvent, length: int) -> tuple[int, str, bool]:
+    """Check a request of ``length`` bytes: (the HTTP status, the answer or the reason of a
+    refusal, whether it goes on to a worker)."""
+    if length > settings.GOVFEEDBACK_INTAKE_MAX_BODY:
         reason = (
-            f"The body of {_length(request)} bytes is over the limit of "
+            f"The body of {length} bytes is over the limit of "
             f"{settings.GOVFEEDBACK_INTAKE_MAX_BODY} (GOVFEEDBACK_INTAKE_MAX_BODY)."
         )
         finish(event, Outcome.REJECTED, reason)

@@ -3,6 +3,7 @@ import hmac
 import json
 
 import pytest
+from django.urls import reverse
 
 from ministries.models import SocialAccount
 
@@ -75,3 +76,11 @@ def post_json(client, url, payload, **headers):
 
 def meta_signature(body: bytes, secret: str = "meta-app-secret") -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def replay_in_admin(operator_client, event) -> None:
+    """An operator selects the stored event in the admin and runs «Process again»."""
+    operator_client.post(
+        reverse("admin:appeals_inboundevent_changelist"),
+        {"action": "replay", "_selected_action": [event.pk], "index": 0},
+    )

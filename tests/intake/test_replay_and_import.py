@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from appeals.intake import batch, processing
 from appeals.models import Appeal, InboundEvent
 
-from .conftest import post_json
+from .conftest import post_json, replay_in_admin
 from .test_vk import URL, event, wall_reply
 
 
@@ -34,10 +34,7 @@ def test_an_operator_replays_an_event_that_failed(client, operator_client, vk_gr
     # The sweep does not retry a failure over and over: it waits for the operator.
     assert processing.process_pending(now=stored.received_at + timedelta(hours=1)) == 0
     monkeypatch.undo()  # the fix is deployed
-    operator_client.post(
-        reverse("admin:appeals_inboundevent_changelist"),
-        {"action": "replay", "_selected_action": [stored.pk], "index": 0},
-    )
+    replay_in_admin(operator_client, stored)
     stored.refresh_from_db()
     assert stored.outcome == "created" and Appeal.objects.count() == 1
 
@@ -46,10 +43,7 @@ def test_an_operator_replays_an_event_that_failed(client, operator_client, vk_gr
 def test_an_event_with_a_wrong_secret_cannot_be_replayed(client, operator_client, vk_group):
     post_json(client, URL, event("wall_reply_new", wall_reply(), secret="guess"))
     stored = InboundEvent.objects.get()
-    operator_client.post(
-        reverse("admin:appeals_inboundevent_changelist"),
-        {"action": "replay", "_selected_action": [stored.pk], "index": 0},
-    )
+    replay_in_admin(operator_client, stored)
     assert not Appeal.objects.exists()
 
 

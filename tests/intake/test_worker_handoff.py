@@ -17,7 +17,7 @@ from appeals.intake import processing
 from appeals.models import Appeal, InboundEvent
 from govfeedback.celery import app
 
-from .conftest import post_json
+from .conftest import post_json, replay_in_admin
 from .test_vk import URL, event, wall_reply
 
 pytestmark = pytest.mark.django_db
@@ -117,8 +117,6 @@ def test_a_parser_bug_at_arrival_still_stores_the_request_for_a_replay(client, o
     assert (stored.outcome, stored.authenticated) == ("received", True)
     assert stored.reason.startswith("Processing failed") and b"wall_reply_new" in bytes(stored.body)
     monkeypatch.undo()  # the fix is deployed; the operator replays the event
-    operator_client.post(
-        "/admin/appeals/inboundevent/", {"action": "replay", "_selected_action": [stored.pk], "index": 0}
-    )
+    replay_in_admin(operator_client, stored)
     stored.refresh_from_db()
     assert stored.outcome == "created" and Appeal.objects.count() == 1

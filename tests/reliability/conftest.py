@@ -234,3 +234,14 @@ def wall_reply(n: int, prefix: str = "r") -> dict:
         "object": comment,
         "secret": "vk-secret-1",
     }
+
+
+# The sweep of accepted webhooks whose hand-off to a worker was lost: every second, after 2 s.
+SWEEP = {"PROCESS_PENDING_EVERY_SECONDS": "1", "GOVFEEDBACK_INTAKE_PENDING_AFTER_SECONDS": "2"}
+
+
+def appeals_made() -> int:
+    """The appeals made from webhooks to the VK group 170000001 (``wall_reply``)."""
+    from appeals.models import Appeal
+
+    return Appeal.objects.filter(account__external_id="170000001").count()

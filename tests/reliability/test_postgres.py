@@ -26,7 +26,7 @@ from ministries import roles
 
 from ..api import token_for
 from ..factories import AccountFactory, UserFactory
-from .conftest import Gunicorn, Worker, call, child_env, wait_until, wall_reply
+from .conftest import SWEEP, Gunicorn, Worker, appeals_made, call, child_env, wait_until, wall_reply
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -157,8 +157,6 @@ def test_a_worker_whose_kept_connection_was_cut_still_makes_the_appeal(tmp_path,
     """Workers and gunicorn keep their connections (CONN_MAX_AGE); when the server cuts them, the
     next request or task fails cleanly, the one after reconnects, and the sweep makes the appeal
     whose task failed."""
-    from .test_redis_outage import SWEEP, appeals_made
-
     AccountFactory(platform="vk", external_id="170000001", webhook_secret="vk-secret-1")
     env = production_env(tmp_path, f"{private_redis.url}/0", CONN_MAX_AGE="60", **SWEEP)
     worker = Worker(tmp_path, env, "worker")

@@ -15,21 +15,15 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from appeals.models import Appeal, InboundEvent, Notification
+from appeals.models import InboundEvent, Notification
 from ministries import roles
 
 from ..api import token_for
 from ..factories import AccountFactory, AppealFactory, MinistryFactory, OfficialFactory, UserFactory
-from .conftest import Gunicorn, Worker, call, child_env, sent_mails, wait_until, wall_reply
+from .conftest import SWEEP, Gunicorn, Worker, appeals_made, call, child_env, sent_mails, wait_until, wall_reply
 from .test_celery_faults import FAST
 
 pytestmark = pytest.mark.django_db(transaction=True)
-# The sweep of accepted webhooks whose hand-off to a worker was lost: every second, after 2 s.
-SWEEP = {"PROCESS_PENDING_EVERY_SECONDS": "1", "GOVFEEDBACK_INTAKE_PENDING_AFTER_SECONDS": "2"}
-
-
-def appeals_made() -> int:
-    return Appeal.objects.filter(account__external_id="170000001").count()
 
 
 @pytest.mark.parametrize("private_redis", ["outage"], indirect=True)
