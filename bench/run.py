@@ -584,9 +584,10 @@ def measure(size: int, peer_url: str, started: float) -> int:
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
 
-    if "7" in ONLY:
-        # 7 (ours first, on a table of its own size): flag_overdue over PEER_TICKETS open appeals, 90 % past due.
-        say(f"peer comparison, ours: {PEER_TICKETS:,} open appeals, 90 % past their deadline")
+    if ONLY & {"2", "7"}:
+        # 7 (ours first, on a table of its own size): flag_overdue over PEER_TICKETS open appeals, 90 % past due;
+        # 2 compares its query count with this one's.
+        say(f"flag_overdue at {PEER_TICKETS:,} open appeals, 90 % past their deadline (2's query count, 7's peer)")
         seed(PEER_TICKETS, open_share=1.0, overdue_share=0.9)
         small_job, _small_floor = measure_flag_overdue(f"{PEER_TICKETS:,}")
         truncate_appeals()
