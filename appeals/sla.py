@@ -240,7 +240,7 @@ def _flag_overdue_statement(running: QuerySet, now: datetime, limit: int | None)
             "recipient_name": "o.full_name",
             "address": "o.email",
         },
-        f"told t JOIN {Official._meta.db_table} o ON o.id = t.official_id",
+        f"told t JOIN {Official._meta.db_table} o ON o.id = t.official_id ORDER BY t.appeal_id",
     )
     telegram_sql, telegram_params = _insert_select(
         Notification,
