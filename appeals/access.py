@@ -11,9 +11,12 @@ The services call ``require`` for every change a person makes, so no screen can 
 """
 
 from dataclasses import dataclass
+from functools import cache
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ministries.models import Ministry, Official
 from ministries.roles import OPERATORS_GROUP
@@ -52,26 +55,38 @@ def scope_for(user) -> Scope:
     if user.is_superuser:
         scope = Scope(OPERATOR)
     else:
-        from django.contrib.auth import get_user_model
-
-        row = (
-            get_user_model()
-            .objects.filter(pk=user.pk)
-            .annotate(is_operator=Exists(user.groups.model.objects.filter(user=OuterRef("pk"), name=OPERATORS_GROUP)))
-            .values("is_operator", "official__id", "official__ministry_id", "official__role", "official__is_active")
-            .first()
-        )
-        if row is None:
-            scope = NO_ACCESS
-        elif row["is_operator"]:
+        with connection.cursor() as cursor:
+            cursor.execute(_scope_sql(), {"user": user.pk, "group": OPERATORS_GROUP})
+            is_operator, official_id, ministry_id, role, active = cursor.fetchone()
+        if is_operator:
             scope = Scope(OPERATOR)
-        elif row["official__id"] and row["official__is_active"]:
-            role = SPECIALIST if row["official__role"] == Official.Role.SPECIALIST else HEAD
-            scope = Scope(role, row["official__ministry_id"], row["official__id"])
+        elif official_id and active:
+            scope = Scope(SPECIALIST if role == Official.Role.SPECIALIST else HEAD, ministry_id, official_id)
         else:
             scope = NO_ACCESS
     user._govfeedback_scope = scope
     return scope
+
+
+@cache
+def _scope_sql() -> str:
+    """Whether the login is an operator, and its official: one row, whatever the login has.
+
+    Written in SQL because every API request and admin page asks it: the ORM spent more time
+    building the statement (1.4 ms) than the database answering it.
+    """
+    from django.contrib.auth import get_user_model
+
+    user_groups = get_user_model().groups.through
+    group_table = user_groups._meta.get_field("group").related_model._meta.db_table
+    return f"""
+        SELECT EXISTS (
+                   SELECT 1 FROM {user_groups._meta.db_table} ug JOIN {group_table} g ON g.id = ug.group_id
+                   WHERE ug.user_id = %(user)s AND g.name = %(group)s
+               ),
+               o.id, o.ministry_id, o.role, o.is_active
+        FROM (SELECT 1) AS one LEFT JOIN {Official._meta.db_table} o ON o.user_id = %(user)s
+    """
 
 
 def _within_ministry(user, queryset: QuerySet, ministry_field: str) -> QuerySet:
@@ -106,35 +121,56 @@ def ministries_for(user, queryset: QuerySet | None = None) -> QuerySet:
     return _within_ministry(user, Ministry.objects.all() if queryset is None else queryset, "pk")
 
 
+# Why a step is refused, by the rule that refuses it.
+REFUSALS = {
+    "no_official": gettext_lazy(
+        "You have no access to appeals: ask the press service to link your login to an official."
+    ),
+    "other_ministry": gettext_lazy("Appeal #%(id)s belongs to another ministry."),
+    "assign_outside": gettext_lazy(
+        "You can assign appeals only within your ministry; the press service reassigns between ministries."
+    ),
+    "heads_only": gettext_lazy("Only the ministry head or the press service can do this."),
+    "not_yours": gettext_lazy("Appeal #%(id)s is assigned to somebody else: you can work only on your own appeals."),
+}
+
+
+def _refused_by(scope: Scope, appeal, step: str, ministry: Ministry | None = None) -> str | None:
+    """The rule (a key of REFUSALS) that refuses ``step`` to a person with ``scope``, or None."""
+    if scope.is_operator:
+        return None
+    if scope.ministry_id is None:
+        return "no_official"
+    if appeal.ministry_id != scope.ministry_id:
+        return "other_ministry"
+    if scope.role == HEAD:
+        if ministry is not None and ministry.pk != scope.ministry_id:
+            return "assign_outside"
+        return None
+    if step not in SPECIALIST_STEPS:
+        return "heads_only"
+    if appeal.assignee_id != scope.official_id:
+        return "not_yours"
+    return None
+
+
 def refusal(user, appeal, step: str, *, ministry: Ministry | None = None) -> str | None:
     """Why ``user`` may not take ``step`` on ``appeal`` (None when they may).
 
     ``ministry`` is where an assignment would send the appeal.
     """
-    scope = scope_for(user)
-    if scope.is_operator:
-        return None
-    if scope.ministry_id is None:
-        return _("You have no access to appeals: ask the press service to link your login to an official.")
-    if appeal.ministry_id != scope.ministry_id:
-        return _("Appeal #%(id)s belongs to another ministry.") % {"id": appeal.pk}
-    if scope.role == HEAD:
-        if ministry is not None and ministry.pk != scope.ministry_id:
-            return _(
-                "You can assign appeals only within your ministry; the press service reassigns between ministries."
-            )
-        return None
-    if step not in SPECIALIST_STEPS:
-        return _("Only the ministry head or the press service can do this.")
-    if appeal.assignee_id != scope.official_id:
-        return _("Appeal #%(id)s is assigned to somebody else: you can work only on your own appeals.") % {
-            "id": appeal.pk
-        }
-    return None
+    rule = _refused_by(scope_for(user), appeal, step, ministry)
+    return None if rule is None else str(REFUSALS[rule]) % {"id": appeal.pk}
 
 
 def may(user, appeal, step: str) -> bool:
-    return refusal(user, appeal, step) is None
+    return _refused_by(scope_for(user), appeal, step) is None
+
+
+def allowed_steps(user, appeal) -> list[str]:
+    """The steps ``user`` may take on ``appeal`` now (its status allows them, and so does the scope)."""
+    scope = scope_for(user)
+    return [step for step in appeal.allowed_steps() if _refused_by(scope, appeal, step) is None]
 
 
 class ReadOnlyAdmin:

@@ -654,8 +654,8 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
                 context["duplicates"] = duplicates.candidates(obj, self.get_queryset(request))
             context["steps"] = [
                 (step, forms.STEP_FORMS[step].title)
-                for step in obj.allowed_steps()
-                if step in forms.STEP_FORMS and access.may(request.user, obj, step)
+                for step in access.allowed_steps(request.user, obj)
+                if step in forms.STEP_FORMS
             ]
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -4,8 +4,9 @@ The step inputs only check the shape of the data; whether the step is allowed (s
 scope, a deadline in the future…) is the services' decision.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
@@ -18,6 +19,12 @@ from ..models import Appeal, AppealEvent, AppealMessage, Topic
 from .filters import MAX_ID
 
 STEP_NAMES = list(Appeal.STEPS)
+
+
+def iso_time(value: datetime, zone: tzinfo) -> str:
+    """A time as DRF's DateTimeField writes it: ISO 8601 in ``zone``, UTC as "Z"."""
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class AccountRefSerializer(serializers.ModelSerializer):
@@ -111,16 +118,68 @@ class AppealSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    # What the representation reads of the related rows.
+    RELATED_FIELDS = (
+        *("account__title", "account__platform", "topic__code", "topic__name"),
+        *("ministry__name", "ministry__short_name", "assignee__full_name"),
+    )
+
+    @classmethod
+    def select(cls, appeals: QuerySet) -> QuerySet:
+        """``appeals`` with the related rows joined, only the columns shown (one query a page)."""
+        own = [field.name for field in Appeal._meta.concrete_fields]
+        return appeals.select_related("account", "topic", "ministry", "assignee").only(*own, *cls.RELATED_FIELDS)
+
+    def to_representation(self, appeal: Appeal) -> dict:
+        """The declared fields' output, written out: DRF's field-by-field path cost three times
+        the page's SQL on a page of 50 (a test holds the two equal)."""
+        user, now, zone = self.context["request"].user, self.context.get("now"), timezone.get_current_timezone()
+
+        def _time(value: datetime | None) -> str | None:
+            return None if value is None else iso_time(value, zone)
+
+        account, topic, ministry, assignee = appeal.account, appeal.topic, appeal.ministry, appeal.assignee
+        return {
+            "id": appeal.pk,
+            "status": appeal.status,
+            "status_label": self.get_status_label(appeal),
+            "platform": account.platform if account else None,
+            "account": {"id": account.pk, "title": account.title} if account else None,
+            "external_id": appeal.external_id,
+            "thread_id": appeal.thread_id,
+            "permalink": appeal.permalink,
+            "author_name": appeal.author_name,
+            "author_url": appeal.author_url,
+            "text": appeal.text,
+            "written_at": _time(appeal.written_at),
+            "received_at": _time(appeal.received_at),
+            "topic": {"code": topic.code, "name": topic.name} if topic else None,
+            "ministry": {"id": ministry.pk, "short_name": str(ministry)} if ministry else None,
+            "assignee": {"id": assignee.pk, "full_name": assignee.full_name} if assignee else None,
+            "due_at": _time(appeal.due_at),
+            "first_answer_due_at": _time(appeal.first_answer_due_at),
+            "first_answered_at": _time(appeal.first_answered_at),
+            "overdue": appeal.is_overdue(now),
+            "overdue_since": _time(appeal.overdue_since),
+            "paused_at": _time(appeal.paused_at),
+            "extension_reason": appeal.extension_reason,
+            "resolved_at": _time(appeal.resolved_at),
+            "answer": appeal.answer,
+            "answer_url": appeal.answer_url,
+            "rejection_reason": appeal.rejection_reason,
+            "duplicate_of": appeal.duplicate_of_id,
+            "allowed_steps": access.allowed_steps(user, appeal),
+        }
+
     def get_status_label(self, appeal: Appeal) -> str:
-        return appeal.get_status_display()
+        return str(Appeal.Status(appeal.status).label)
 
     def get_overdue(self, appeal: Appeal) -> bool:
         return appeal.is_overdue(self.context.get("now"))
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=STEP_NAMES)))
     def get_allowed_steps(self, appeal: Appeal) -> list[str]:
-        user = self.context["request"].user
-        return [step for step in appeal.allowed_steps() if access.may(user, appeal, step)]
+        return access.allowed_steps(self.context["request"].user, appeal)
 
 
 class AppealEventSerializer(serializers.ModelSerializer):

@@ -69,10 +69,11 @@ class AppealViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = AppealFilter
     pagination_class = AppealCursorPagination
 
-    related = ("account", "topic", "ministry", "assignee")
-
     def get_queryset(self):
-        return access.appeals_for(self.request.user, Appeal.objects.select_related(*self.related))
+        appeals = Appeal.objects.all()
+        if self.action in ("list", "retrieve"):
+            appeals = serializers.AppealSerializer.select(appeals)
+        return access.appeals_for(self.request.user, appeals)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
@@ -92,7 +93,7 @@ class AppealViewSet(viewsets.ReadOnlyModelViewSet):
             services.record_refusal(appeal, step=step, message=refused.message, actor=request.user)
             raise StepRefused(refused.message) from None
         # The person just took the step: they are shown its result even if it left their scope.
-        appeal = Appeal.objects.select_related(*self.related).get(pk=appeal.pk)
+        appeal = serializers.AppealSerializer.select(Appeal.objects).get(pk=appeal.pk)
         return Response(self.get_serializer(appeal).data)
 
     @_step("assign", serializers.AssignInputSerializer, "Assign to a ministry and/or an official")
