@@ -169,7 +169,11 @@ def may(user, appeal, step: str) -> bool:
 
 def allowed_steps(user, appeal) -> list[str]:
     """The steps ``user`` may take on ``appeal`` now (its status allows them, and so does the scope)."""
-    scope = scope_for(user)
+    return steps_within(scope_for(user), appeal)
+
+
+def steps_within(scope: Scope, appeal) -> list[str]:
+    """``allowed_steps`` for a person whose scope is already known (a page of appeals)."""
     return [step for step in appeal.allowed_steps() if _refused_by(scope, appeal, step) is None]
 
 

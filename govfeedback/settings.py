@@ -343,7 +343,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["appeals.api.authentication.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": env_str("GOVFEEDBACK_API_RATE", "1200/min")},
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["appeals.api.filters.FilterBackend"],
     # The small tables; the appeals list uses a cursor (appeals.api.pagination).
     "DEFAULT_PAGINATION_CLASS": "appeals.api.pagination.SmallTablePagination",
     "PAGE_SIZE": 100,

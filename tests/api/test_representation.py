@@ -14,7 +14,7 @@ from appeals import services
 from appeals.api.serializers import AppealSerializer
 from appeals.models import Appeal
 
-from ..factories import AppealFactory
+from ..factories import AppealFactory, MinistryFactory
 from . import api_client
 
 Status = Appeal.Status
@@ -43,7 +43,8 @@ def appeals(topics, ministry_a, specialist_a, head_a):
     duplicate = AppealFactory(
         status=Status.REJECTED, rejection_reason=Appeal.RejectionReason.DUPLICATE, duplicate_of=routed
     )
-    return [bare, routed, overdue, paused, resolved, duplicate]
+    unnamed = AppealFactory(ministry=MinistryFactory(short_name=""))  # shown by its full name
+    return [bare, routed, overdue, paused, resolved, duplicate, unnamed]
 
 
 def represented(appeal: Appeal, user) -> tuple[dict, dict]:
