@@ -1,14 +1,16 @@
 """The framework's floor for the API: a bare Django view with the same query and the same JSON.
 
 No Django REST framework: the session's user from Django's middleware, the page is the same scoped query
-(newest first, 50 rows with the account, topic, ministry and assignee joined) and each row is
-written out by hand with the same fields as ``AppealSerializer``. Mounted only by ``bench.urls``.
+(newest first, 50 rows with the shown columns of the account, topic, ministry and assignee joined:
+``AppealSerializer.select``) and each row is written out by hand with the same fields as
+``AppealSerializer``. Mounted only by ``bench.urls``.
 """
 
 from django.http import JsonResponse
 from django.utils import timezone
 
 from appeals import access
+from appeals.api.serializers import AppealSerializer
 from appeals.models import Appeal
 
 PAGE = 50
@@ -22,13 +24,12 @@ def _time(value):
 
 
 def _row(appeal: Appeal, user, now) -> dict:
-    account, topic, ministry, assignee = appeal.account, appeal.topic, appeal.ministry, appeal.assignee
     return {
         "id": appeal.pk,
         "status": appeal.status,
         "status_label": str(appeal.get_status_display()),
-        "platform": account.platform if account else None,
-        "account": {"id": account.pk, "title": account.title} if account else None,
+        "platform": appeal.shown_platform,
+        "account": {"id": appeal.account_id, "title": appeal.shown_account_title} if appeal.account_id else None,
         "external_id": appeal.external_id,
         "thread_id": appeal.thread_id,
         "permalink": appeal.permalink,
@@ -37,9 +38,13 @@ def _row(appeal: Appeal, user, now) -> dict:
         "text": appeal.text,
         "written_at": _time(appeal.written_at),
         "received_at": _time(appeal.received_at),
-        "topic": {"code": topic.code, "name": topic.name} if topic else None,
-        "ministry": {"id": ministry.pk, "short_name": str(ministry)} if ministry else None,
-        "assignee": {"id": assignee.pk, "full_name": assignee.full_name} if assignee else None,
+        "topic": {"code": appeal.shown_topic_code, "name": appeal.shown_topic_name} if appeal.topic_id else None,
+        "ministry": (
+            {"id": appeal.ministry_id, "short_name": appeal.shown_ministry_name} if appeal.ministry_id else None
+        ),
+        "assignee": (
+            {"id": appeal.assignee_id, "full_name": appeal.shown_assignee_name} if appeal.assignee_id else None
+        ),
         "due_at": _time(appeal.due_at),
         "first_answer_due_at": _time(appeal.first_answer_due_at),
         "first_answered_at": _time(appeal.first_answered_at),
@@ -61,7 +66,7 @@ def bare_appeals(request):
     if not request.user.is_authenticated:
         return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
     user, now = request.user, timezone.now()
-    queryset = access.appeals_for(user, Appeal.objects.select_related("account", "topic", "ministry", "assignee"))
+    queryset = access.appeals_for(user, AppealSerializer.select(Appeal.objects))
     rows = list(queryset.order_by("-received_at", "-id")[: PAGE + 1])
     return JsonResponse(
         {
