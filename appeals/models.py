@@ -578,6 +578,10 @@ class Notification(models.Model):
         TELEGRAM = "telegram", _("Telegram")
 
     # Indexed by (appeal, created_at); spike and recipient_user, mostly empty, by partial indexes.
+    # The foreign keys of this queue are kept by Django (on_delete), not checked by PostgreSQL: a row
+    # carries its recipient's name and address, appeals and alerts are never deleted, and the
+    # database's check of each queued reminder was a fifth of flagging the overdue appeals (3.3 s
+    # of 17 s at 90,000 appeals, 1,000,000 in the table).
     appeal = models.ForeignKey(
         Appeal,
         verbose_name=_("appeal"),
@@ -586,6 +590,7 @@ class Notification(models.Model):
         on_delete=models.PROTECT,
         related_name="notifications",
         db_index=False,
+        db_constraint=False,
     )
     spike = models.ForeignKey(
         "analytics.SpikeAlert",
@@ -595,6 +600,7 @@ class Notification(models.Model):
         on_delete=models.PROTECT,
         related_name="notifications",
         db_index=False,
+        db_constraint=False,
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel, default=Channel.EMAIL)
@@ -605,6 +611,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="notifications",
+        db_constraint=False,
     )
     recipient_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -614,6 +621,7 @@ class Notification(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     recipient_name = models.CharField(_("recipient"), max_length=255, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True, help_text=_("E-mail or chat id."))

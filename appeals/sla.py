@@ -264,8 +264,10 @@ def _flag_overdue_statement(running: QuerySet, now: datetime, limit: int | None)
             "recipient_name": "r.name",
             "address": "r.address",
         },
-        "flagged f CROSS JOIN unnest(%(op_users)s::integer[], %(op_names)s::text[], %(op_addresses)s::text[]) "
-        "AS r(user_id, name, address) WHERE NOT EXISTS (SELECT 1 FROM told t WHERE t.appeal_id = f.id)",
+        # Nobody is told (see ``told``): no assignee, and no ministry or one without a head.
+        f"flagged f LEFT JOIN {Ministry._meta.db_table} m ON m.id = f.ministry_id "
+        "CROSS JOIN unnest(%(op_users)s::integer[], %(op_names)s::text[], %(op_addresses)s::text[]) "
+        "AS r(user_id, name, address) WHERE f.assignee_id IS NULL AND m.head_id IS NULL",
     )
     # Named parameters for the statement; the positional ones of each part are renamed in order.
     named = {

@@ -7,11 +7,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import ProtectedError
 
 from appeals import notifications
 from appeals.models import Notification
 
-from ..factories import AppealFactory
+from ..factories import AppealFactory, OfficialFactory, UserFactory
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=ZoneInfo("Asia/Krasnoyarsk"))
 
@@ -184,3 +185,25 @@ class TestTelegram:
             Notification.objects.filter(recipient_official=specialist_a).values_list("channel", flat=True)
         )
         assert channels == ["email", "telegram"]
+
+
+@pytest.mark.django_db
+class TestReferences:
+    """The queue's foreign keys are kept by Django, not by the database: the rules still hold."""
+
+    def test_a_deleted_official_or_login_leaves_the_notification_with_its_address(self, operator):
+        official = OfficialFactory(user=UserFactory(username="leaving"))
+        to_official, to_login = queue(recipient_official=official), queue(recipient_user=operator)
+        official.user.delete()
+        official.delete()
+        operator.delete()
+        to_official.refresh_from_db()
+        to_login.refresh_from_db()
+        assert to_official.recipient_official is None and to_login.recipient_user is None
+        assert to_official.address == "ivanova@minstroy.example"
+
+    def test_an_appeal_with_notifications_cannot_be_deleted(self):
+        note = queue()
+        with pytest.raises(ProtectedError):
+            note.appeal.delete()
+        assert Notification.objects.filter(pk=note.pk).exists()
