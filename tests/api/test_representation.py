@@ -28,7 +28,8 @@ def appeals(topics, ministry_a, specialist_a, head_a):
     routed = services.assign(
         AppealFactory(topic=topics["roads_transport"], written_at=now - timedelta(minutes=5)), official=specialist_a
     )
-    overdue = AppealFactory(ministry=ministry_a, due_at=now - timedelta(hours=3), overdue_since=now - timedelta(hours=3))
+    late = now - timedelta(hours=3)
+    overdue = AppealFactory(ministry=ministry_a, due_at=late, overdue_since=late)
     paused = AppealFactory(ministry=ministry_a, status=Status.AWAITING_CITIZEN, paused_at=now - timedelta(hours=1))
     resolved = AppealFactory(
         ministry=ministry_a,
