@@ -26,7 +26,7 @@ from ministries import roles
 
 from ..api import token_for
 from ..factories import AccountFactory, UserFactory
-from .conftest import SWEEP, Gunicorn, Worker, appeals_made, call, child_env, wait_until, wall_reply
+from .conftest import Gunicorn, Worker, appeals_made, call, child_env, wait_until, wall_reply
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -153,12 +153,13 @@ def test_a_restart_under_load_fails_requests_cleanly_and_loses_nothing(server):
 
 
 @pytest.mark.parametrize("private_redis", ["reuse"], indirect=True)
-def test_a_worker_whose_kept_connection_was_cut_still_makes_the_appeal(tmp_path, private_redis, workers):
-    """Workers and gunicorn keep their connections (CONN_MAX_AGE); when the server cuts them, the
-    next request or task fails cleanly, the one after reconnects, and the sweep makes the appeal
-    whose task failed."""
+def test_a_cut_connection_is_replaced_before_the_next_request_or_task(tmp_path, private_redis, workers):
+    """Workers and gunicorn keep their connections (CONN_MAX_AGE); when the server cuts them (what
+    a restart does), the next request and the next task find the kept connection dead before using
+    it and reconnect: nothing fails, and the appeal is made by its own task at once, not by the
+    sweep a minute later."""
     AccountFactory(platform="vk", external_id="170000001", webhook_secret="vk-secret-1")
-    env = production_env(tmp_path, f"{private_redis.url}/0", CONN_MAX_AGE="60", **SWEEP)
+    env = production_env(tmp_path, f"{private_redis.url}/0", CONN_MAX_AGE="60")
     worker = Worker(tmp_path, env, "worker")
     workers.append(worker)
     server = Gunicorn(tmp_path, env)
@@ -170,9 +171,10 @@ def test_a_worker_whose_kept_connection_was_cut_still_makes_the_appeal(tmp_path,
         assert outage.cut() >= 1  # the worker's and gunicorn's kept connections
         outage.admin.close()
         answers = [call("POST", "/intake/vk/170000001/", wall_reply(2, "cut"))[0] for _ in range(3)]
-        assert 200 in answers and set(answers) <= {200, 503}, answers
-        wait_until(lambda: appeals_made() == 2, 60, what="the second appeal, after the cut")
-        time.sleep(2)  # more rounds of the sweep: nothing is made twice
+        assert answers == [200, 200, 200]
+        # The sweep would wait a minute for an accepted event: this is the task's own work.
+        wait_until(lambda: appeals_made() == 2, 20, what="the second appeal, made by its task")
+        time.sleep(2)  # the redeliveries are recorded as duplicates: nothing is made twice
     finally:
         server.stop()
     assert worker.process.poll() is None, worker.text()[-2000:]
