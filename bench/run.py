@@ -64,6 +64,12 @@ def row(**values) -> dict:
 # --- checks and the database ------------------------------------------------------------------
 
 
+# The advisory lock a run holds on the server's maintenance database ("govbench" in ASCII), and the
+# connection that holds it.
+BENCH_LOCK = 0x676F7662656E6368
+_server_lock = None
+
+
 def prepare() -> tuple[int, str, str]:
     """Check the input, reach PostgreSQL, drop and create the bench databases. Raises Refused."""
     size = common.appeals_from(os.environ.get("BENCH_APPEALS"))
@@ -71,15 +77,22 @@ def prepare() -> tuple[int, str, str]:
     _, peer = common.bench_database_url(os.environ.get("DATABASE_URL"), common.DEFAULT_DATABASE + "_helpdesk")
     import psycopg
 
+    global _server_lock
     try:
-        with psycopg.connect(server, autocommit=True, connect_timeout=5) as conn:
-            for url in (bench, peer):
-                name = url.rsplit("/", 1)[1].split("?")[0]
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                conn.execute(f'CREATE DATABASE "{name}"')
+        conn = psycopg.connect(server, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise Refused(f"PostgreSQL is not reachable at {server.rsplit('/', 1)[0]}: {reason}") from None
+    # One run per server: a second would drop the first one's database under it. The lock is the
+    # connection's, held until this process ends (however it ends).
+    if not conn.execute("SELECT pg_try_advisory_lock(%s)", [BENCH_LOCK]).fetchone()[0]:
+        conn.close()
+        raise Refused(f"another benchmark is running on {server.rsplit('/', 1)[0]}; wait for it to end")
+    _server_lock = conn
+    for url in (bench, peer):
+        name = url.rsplit("/", 1)[1].split("?")[0]
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
     broker = common.bench_broker_url(os.environ.get("CELERY_BROKER_URL"))
     import redis
 
