@@ -28,6 +28,60 @@ def iso_time(value: datetime, zone: tzinfo) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def appeal_page(user, now: datetime | None = None) -> dict:
+    """What every appeal of a page shares, for ``appeal_json``: worked out once per page."""
+    return {
+        "now": now or timezone.now(),
+        "zone": timezone.get_current_timezone(),
+        "scope": access.scope_for(user),
+        "status_labels": {value: str(label) for value, label in Appeal.Status.choices},
+    }
+
+
+def appeal_json(appeal: Appeal, page: dict) -> dict:
+    """An appeal as ``AppealSerializer`` shows it; ``appeal`` comes from ``AppealSerializer.select``."""
+    zone = page["zone"]
+
+    def _time(value: datetime | None) -> str | None:
+        return None if value is None else iso_time(value, zone)
+
+    return {
+        "id": appeal.pk,
+        "status": appeal.status,
+        "status_label": page["status_labels"][appeal.status],
+        "platform": appeal.shown_platform,
+        "account": {"id": appeal.account_id, "title": appeal.shown_account_title} if appeal.account_id else None,
+        "external_id": appeal.external_id,
+        "thread_id": appeal.thread_id,
+        "permalink": appeal.permalink,
+        "author_name": appeal.author_name,
+        "author_url": appeal.author_url,
+        "text": appeal.text,
+        "written_at": _time(appeal.written_at),
+        "received_at": _time(appeal.received_at),
+        "topic": {"code": appeal.shown_topic_code, "name": appeal.shown_topic_name} if appeal.topic_id else None,
+        "ministry": (
+            {"id": appeal.ministry_id, "short_name": appeal.shown_ministry_name} if appeal.ministry_id else None
+        ),
+        "assignee": (
+            {"id": appeal.assignee_id, "full_name": appeal.shown_assignee_name} if appeal.assignee_id else None
+        ),
+        "due_at": _time(appeal.due_at),
+        "first_answer_due_at": _time(appeal.first_answer_due_at),
+        "first_answered_at": _time(appeal.first_answered_at),
+        "overdue": appeal.is_overdue(page["now"]),
+        "overdue_since": _time(appeal.overdue_since),
+        "paused_at": _time(appeal.paused_at),
+        "extension_reason": appeal.extension_reason,
+        "resolved_at": _time(appeal.resolved_at),
+        "answer": appeal.answer,
+        "answer_url": appeal.answer_url,
+        "rejection_reason": appeal.rejection_reason,
+        "duplicate_of": appeal.duplicate_of_id,
+        "allowed_steps": access.steps_within(page["scope"], appeal),
+    }
+
+
 class AccountRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = SocialAccount
@@ -141,59 +195,10 @@ class AppealSerializer(serializers.ModelSerializer):
     def to_representation(self, appeal: Appeal) -> dict:
         """The declared fields' output, written out: DRF's field-by-field path cost three times
         the page's SQL on a page of 50 (a test holds the two equal)."""
-        page = self._page()
-        zone = page["zone"]
-
-        def _time(value: datetime | None) -> str | None:
-            return None if value is None else iso_time(value, zone)
-
-        return {
-            "id": appeal.pk,
-            "status": appeal.status,
-            "status_label": page["status_labels"][appeal.status],
-            "platform": appeal.shown_platform,
-            "account": {"id": appeal.account_id, "title": appeal.shown_account_title} if appeal.account_id else None,
-            "external_id": appeal.external_id,
-            "thread_id": appeal.thread_id,
-            "permalink": appeal.permalink,
-            "author_name": appeal.author_name,
-            "author_url": appeal.author_url,
-            "text": appeal.text,
-            "written_at": _time(appeal.written_at),
-            "received_at": _time(appeal.received_at),
-            "topic": {"code": appeal.shown_topic_code, "name": appeal.shown_topic_name} if appeal.topic_id else None,
-            "ministry": (
-                {"id": appeal.ministry_id, "short_name": appeal.shown_ministry_name} if appeal.ministry_id else None
-            ),
-            "assignee": (
-                {"id": appeal.assignee_id, "full_name": appeal.shown_assignee_name} if appeal.assignee_id else None
-            ),
-            "due_at": _time(appeal.due_at),
-            "first_answer_due_at": _time(appeal.first_answer_due_at),
-            "first_answered_at": _time(appeal.first_answered_at),
-            "overdue": appeal.is_overdue(page["now"]),
-            "overdue_since": _time(appeal.overdue_since),
-            "paused_at": _time(appeal.paused_at),
-            "extension_reason": appeal.extension_reason,
-            "resolved_at": _time(appeal.resolved_at),
-            "answer": appeal.answer,
-            "answer_url": appeal.answer_url,
-            "rejection_reason": appeal.rejection_reason,
-            "duplicate_of": appeal.duplicate_of_id,
-            "allowed_steps": access.steps_within(page["scope"], appeal),
-        }
-
-    def _page(self) -> dict:
-        """What every row of a request shares, worked out once (kept in the serializer's context)."""
         page = self.context.get("appeal_page")
-        if page is None:
-            page = self.context["appeal_page"] = {
-                "now": self.context.get("now") or timezone.now(),
-                "zone": timezone.get_current_timezone(),
-                "scope": access.scope_for(self.context["request"].user),
-                "status_labels": {value: str(label) for value, label in Appeal.Status.choices},
-            }
-        return page
+        if page is None:  # worked out once per request, kept in the serializer's context
+            page = self.context["appeal_page"] = appeal_page(self.context["request"].user, self.context.get("now"))
+        return appeal_json(appeal, page)
 
     def get_status_label(self, appeal: Appeal) -> str:
         return str(Appeal.Status(appeal.status).label)
