@@ -40,7 +40,7 @@ PLATFORM_BADGES = {"vk": "VK", "ok": "OK", "telegram": "TG", "instagram": "IG", 
 
 
 def list_time(value) -> str:
-    """A time in a list's cell, local: "05.03.26 14:30" (the same in every language)."""
+    """A time in an admin cell, local: "05.03.26 14:30" (the same in every language)."""
     return timezone.localtime(value).strftime("%d.%m.%y %H:%M")
 
 
@@ -271,7 +271,7 @@ def delivery_state(notification: Notification) -> str:
         '<span class="gf-delivery gf-delivery-{}">{}</span> {}',
         notification.state,
         labels[notification.state],
-        date_format(timezone.localtime(when), "d.m.y H:i"),
+        list_time(when),
     )
 
 
@@ -559,7 +559,7 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
     @admin.display(description=_("first answer"))
     def first_answer(self, appeal):
         if appeal.first_answered_at:
-            answered = date_format(timezone.localtime(appeal.first_answered_at), "d.m.y H:i")
+            answered = list_time(appeal.first_answered_at)
             late = appeal.first_answer_due_at and appeal.first_answered_at > appeal.first_answer_due_at
             return format_html(
                 '<span class="gf-deadline gf-deadline-{}">{}</span>',
@@ -571,7 +571,7 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
         return format_html(
             '<span class="gf-deadline gf-deadline-{}">{}</span>',
             appeal.first_answer_state(),
-            _("due %(when)s") % {"when": date_format(timezone.localtime(appeal.first_answer_due_at), "d.m.y H:i")},
+            _("due %(when)s") % {"when": list_time(appeal.first_answer_due_at)},
         )
 
     # --- one appeal ---------------------------------------------------------------------------
