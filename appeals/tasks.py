@@ -39,8 +39,11 @@ def anonymise_expired() -> int:
 
 
 @shared_task(acks_late=True)
-def process_inbound_event(event_id: int) -> str | None:
-    return processing.process_stored(event_id)
+def process_waiting_events() -> int:
+    done = processing.drain(processing.DRAIN_LIMIT)
+    if done >= processing.DRAIN_LIMIT:  # more may wait: the rest in another run, behind the jobs queued meanwhile
+        process_waiting_events.delay()
+    return done
 
 
 @shared_task(acks_late=True)

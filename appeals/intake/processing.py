@@ -7,13 +7,17 @@ checks did, before it answers. An accepted delivery stays ``received`` and goes 
 
 ``process`` runs in the worker (``process_stored``): the messages of the delivery become appeals
 through ``services.receive_message`` — classification, municipality, routing, history — and the
-outcome is written on the event. A task lost with the broker is not lost work: the beat's
-``process_pending`` picks up every accepted event that waited too long.
+outcome is written on the event. The web process does not hand each event over: it asks a worker
+to ``drain`` what waits (``enqueue``, at most twice in a quarter of a second). A task lost with
+the broker is not lost work: the beat's ``process_pending`` picks up every accepted event that
+waited too long.
 """
 
 import json
 import logging
-from datetime import timedelta
+import threading
+from datetime import datetime, timedelta
+from time import monotonic
 
 from django.conf import settings
 from django.db import transaction
@@ -29,6 +33,14 @@ MODULES = {"vk": vk, "telegram": telegram, "meta": meta, "ok": ok}
 Outcome = InboundEvent.Outcome
 # When one delivery holds several messages, the event shows the most telling outcome.
 PRIORITY = [Outcome.CREATED, Outcome.MESSAGE, Outcome.UPDATED, Outcome.DUPLICATE]
+# A worker's run processes up to DRAIN_LIMIT events (then the task asks for another, behind the
+# periodic jobs in the queue), DRAIN_CHUNK at a time.
+DRAIN_LIMIT, DRAIN_CHUNK = 500, 50
+# The hand-off from the web process (``enqueue``): at most two messages a window of this many
+# seconds, at its start and due at its end.
+WAKE_SECONDS = 0.25
+_asking = threading.Lock()
+_asked_at = _due_at = float("-inf")
 
 
 def answer_for(platform: str) -> str:
@@ -103,24 +115,55 @@ def process_stored(event_id: int) -> str | None:
         return Outcome.RECEIVED
 
 
-def process_pending(now=None, limit: int = 1000) -> int:
-    """The sweep: process accepted events whose task was lost; return how many were processed."""
+def drain(limit: int, received_before: datetime | None = None) -> int:
+    """A worker's run: process waiting events, oldest first, until none is left or ``limit`` are
+    done (``received_before``: only those that waited since then); return how many were processed.
+
+    Workers draining side by side share the events: each event is locked while it is processed,
+    and one another worker holds is skipped.
+    """
+    waiting = InboundEvent.objects.waiting().order_by("received_at")
+    if received_before is not None:
+        waiting = waiting.filter(received_at__lt=received_before)
+    done = 0
+    while done < limit:
+        chunk = list(waiting.values_list("pk", flat=True)[: min(DRAIN_CHUNK, limit - done)])
+        processed = sum(process_stored(pk) is not None for pk in chunk)
+        done += processed
+        if not processed:  # nothing waits, or other workers hold all of it
+            return done
+    return done
+
+
+def process_pending(now: datetime | None = None, limit: int = DRAIN_LIMIT) -> int:
+    """The sweep: process the accepted events whose hand-off to a worker was lost with the broker."""
     now = now or timezone.now()
-    waiting = (
-        InboundEvent.objects.waiting()
-        .filter(received_at__lt=now - timedelta(seconds=settings.GOVFEEDBACK_INTAKE_PENDING_AFTER_SECONDS))
-        .order_by("received_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    return sum(process_stored(pk) is not None for pk in list(waiting))
+    return drain(limit, received_before=now - timedelta(seconds=settings.GOVFEEDBACK_INTAKE_PENDING_AFTER_SECONDS))
 
 
 def enqueue(event: InboundEvent) -> None:
-    """Hand an accepted event to a worker. With the broker down it waits for the sweep."""
-    from ..tasks import process_inbound_event
+    """Ask a worker to drain the waiting events, unless a run already asked for will see ``event``.
 
+    A burst of webhooks to one process costs two messages a window of ``WAKE_SECONDS``: one at
+    its first event, so that a worker starts at once, and one due at the window's end, which finds
+    every event stored in the window (each is committed before this is called). With the broker
+    down the events wait for the sweep, and the next window tries again.
+    """
+    global _asked_at, _due_at
+    from ..tasks import process_waiting_events
+
+    now = monotonic()
+    with _asking:
+        if now >= _asked_at + WAKE_SECONDS or process_waiting_events.app.conf.task_always_eager:
+            # (Celery's eager mode runs the task here and now: it has seen this event when it returns.)
+            _asked_at, countdown = now, None
+        elif _due_at <= now:
+            _due_at = _asked_at + WAKE_SECONDS
+            countdown = _due_at - now
+        else:
+            return  # the run due at _due_at finds it
     try:
-        process_inbound_event.apply_async((event.pk,), retry=False)
+        process_waiting_events.apply_async(countdown=countdown, retry=False)
     except Exception as error:  # the event is stored and accepted: the sweep processes it
         logger.warning("Intake event %s waits for the sweep; the broker is unreachable: %s", event.pk, error)
 

@@ -1,16 +1,18 @@
-"""An accepted webhook is answered at once and handed to a worker through the broker; the worker
-makes the appeal. A hand-off lost with the broker is picked up by the beat's sweep.
+"""An accepted webhook is answered at once and a worker is asked through the broker to process
+what waits; the worker makes the appeal. A burst of webhooks asks twice a quarter of a second, and
+every event is found. A hand-off lost with the broker is picked up by the beat's sweep.
 
 Here the broker is the test run's own (kombu's filesystem transport on SQLite, Redis under
 .ci/run); the message is read back from it and run as a worker would run it. A real worker
 process is in tests/reliability/test_redis_outage.py.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from queue import Empty
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from appeals import tasks
 from appeals.intake import processing
@@ -24,16 +26,26 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def through_the_broker():
+def through_the_broker(monkeypatch):
     """Celery as in production: tasks go to the broker, nothing runs them in this process."""
     app.conf.task_always_eager = False
+    monkeypatch.setattr(processing, "_asked_at", float("-inf"))  # this process has asked nothing yet
+    monkeypatch.setattr(processing, "_due_at", float("-inf"))
     queued()  # what earlier runs may have left in the queue
     yield
     queued()
 
 
-def queued() -> list[tuple[str, list]]:
-    """Take every message off the default queue: (task name, args) of each."""
+@pytest.fixture
+def clock(monkeypatch):
+    """The web process's clock for its hand-off windows, moved by the test."""
+    now = [1000.0]
+    monkeypatch.setattr(processing, "monotonic", lambda: now[0])
+    return now
+
+
+def queued(*, with_eta: bool = False) -> list[tuple]:
+    """Take every message off the default queue: (task name, args[, when it is due]) of each."""
     taken = []
     with app.connection_for_read() as connection:
         queue = connection.SimpleQueue(settings.CELERY_TASK_DEFAULT_QUEUE)
@@ -43,7 +55,8 @@ def queued() -> list[tuple[str, list]]:
             except Empty:
                 break
             args, _kwargs, _embed = message.decode()
-            taken.append((message.headers["task"], args))
+            due = datetime.fromisoformat(message.headers["eta"]) if message.headers.get("eta") else None
+            taken.append((message.headers["task"], args, due) if with_eta else (message.headers["task"], args))
             message.ack()
         queue.close()
     return taken
@@ -57,14 +70,53 @@ def test_it_answers_before_the_appeal_exists_and_a_worker_makes_it(client, vk_gr
     assert not Appeal.objects.exists()
 
     messages = queued()
-    assert messages == [("appeals.tasks.process_inbound_event", [stored.pk])]
+    assert messages == [("appeals.tasks.process_waiting_events", [])]
     name, args = messages[0]
-    assert app.tasks[name](*args) == "created"
+    assert app.tasks[name](*args) == 1
     stored.refresh_from_db()
     assert (stored.outcome, stored.appeal) == ("created", Appeal.objects.get())
     # The same message delivered twice by the broker does nothing the second time.
-    assert app.tasks[name](*args) is None
+    assert app.tasks[name](*args) == 0
     assert Appeal.objects.count() == 1
+
+
+def test_a_burst_asks_a_worker_twice_a_window_and_every_event_is_found(client, vk_group, through_the_broker, clock):
+    def post(n):
+        post_json(client, URL, event("wall_reply_new", wall_reply(comment_id=n, from_id=7000 + n), event_id=f"e{n}"))
+
+    post(1)
+    [(name, args, due)] = queued(with_eta=True)
+    assert due is None  # at once: a worker starts on the first event of the burst
+    assert app.tasks[name](*args) == 1
+
+    # Two more within the window, after the worker's run ended: one message, due at the window's
+    # end (0.25 s after the first event, 0.15 s after the second), finds both.
+    clock[0] += 0.1
+    asked = timezone.now()
+    post(2)
+    clock[0] += 0.1
+    post(3)
+    [(name, args, due)] = queued(with_eta=True)
+    assert timedelta(seconds=0.1) < due - asked < timedelta(seconds=0.25)
+    assert app.tasks[name](*args) == 2
+    assert Appeal.objects.count() == 3
+
+    # The next window starts with the next event.
+    clock[0] += processing.WAKE_SECONDS
+    post(4)
+    assert [due for _name, _args, due in queued(with_eta=True)] == [None]
+
+
+def test_a_run_processes_up_to_its_limit_and_asks_for_another(client, vk_group, through_the_broker, monkeypatch):
+    for n in range(3):
+        post_json(client, URL, event("wall_reply_new", wall_reply(comment_id=n, from_id=7000 + n), event_id=f"e{n}"))
+    queued()
+    monkeypatch.setattr(processing, "DRAIN_LIMIT", 2)
+    assert tasks.process_waiting_events() == 2
+    assert queued() == [("appeals.tasks.process_waiting_events", [])]
+    assert tasks.process_waiting_events() == 1
+    assert queued() == []
+    assert Appeal.objects.count() == 3
 
 
 def test_a_refused_or_empty_delivery_is_not_handed_to_a_worker(client, vk_group, through_the_broker):
