@@ -100,8 +100,9 @@ def prepare() -> tuple[int, str, str]:
         redis.Redis.from_url(broker, socket_connect_timeout=5).delete(common.BENCH_QUEUE)
     except redis.RedisError as error:
         raise Refused(f"Redis is not reachable at {broker} (the intake's broker): {error}") from None
-    # gunicorn and the Celery workers inherit these.
-    os.environ.update(CELERY_BROKER_URL=broker, CELERY_QUEUE=common.BENCH_QUEUE)
+    # gunicorn and the Celery workers inherit these. As in deploy/, the intake's per-account
+    # counters live in the same Redis (CACHE_URL), shared by the gunicorn processes.
+    os.environ.update(CELERY_BROKER_URL=broker, CELERY_QUEUE=common.BENCH_QUEUE, CACHE_URL=broker)
     return size, bench, peer
 
 

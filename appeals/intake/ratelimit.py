@@ -19,8 +19,10 @@ def over_limit(account_id: int, now: float | None = None) -> bool:
     minute = int((now or time.time()) // 60)
     key = f"intake-rate:{account_id}:{minute}"
     try:
-        cache.add(key, 0, timeout=120)
-        count = cache.incr(key)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the minute's first request: its counter does not exist yet
+            count = 1 if cache.add(key, 1, timeout=120) else cache.incr(key)
     except Exception:  # the cache is down: count nothing, refuse nothing
         logger.warning("Intake rate limit not applied: the cache is unreachable.", exc_info=True)
         return False
