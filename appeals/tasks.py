@@ -48,4 +48,7 @@ def process_waiting_events() -> int:
 
 @shared_task(acks_late=True)
 def process_pending_events() -> int:
-    return processing.process_pending()
+    done = processing.process_pending(limit=processing.DRAIN_LIMIT)
+    if done >= processing.DRAIN_LIMIT:  # a backlog (the broker was down): drained run after run
+        process_waiting_events.delay()
+    return done

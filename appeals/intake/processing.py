@@ -36,11 +36,13 @@ PRIORITY = [Outcome.CREATED, Outcome.MESSAGE, Outcome.UPDATED, Outcome.DUPLICATE
 # A worker's run processes up to DRAIN_LIMIT events (then the task asks for another, behind the
 # periodic jobs in the queue), DRAIN_CHUNK at a time.
 DRAIN_LIMIT, DRAIN_CHUNK = 500, 50
-# The hand-off from the web process (``enqueue``): at most two messages a window of this many
-# seconds, at its start and due at its end.
-WAKE_SECONDS = 0.25
+# The hand-off from the web process (``enqueue``): at most two messages a window of WAKE_SECONDS,
+# one at its start and one due SKEW_SECONDS after its end (the worker reads the due time on its own
+# clock, which may be a little ahead). After a failed message (the broker is down) the process
+# stops asking for BROKER_DOWN_SECONDS: its events wait for the sweep, the platforms for nothing.
+WAKE_SECONDS, SKEW_SECONDS, BROKER_DOWN_SECONDS = 0.25, 0.25, 10.0
 _asking = threading.Lock()
-_asked_at = _due_at = float("-inf")
+_asked_at = _due_at = _quiet_until = float("-inf")
 
 
 def answer_for(platform: str) -> str:
@@ -119,19 +121,19 @@ def drain(limit: int, received_before: datetime | None = None) -> int:
     """A worker's run: process waiting events, oldest first, until none is left or ``limit`` are
     done (``received_before``: only those that waited since then); return how many were processed.
 
-    Workers draining side by side share the events: each event is locked while it is processed,
-    and one another worker holds is skipped.
+    Workers draining side by side share the events: each event is locked while it is processed;
+    one another worker holds is left to it, and the run goes on past it.
     """
-    waiting = InboundEvent.objects.waiting().order_by("received_at")
+    waiting = InboundEvent.objects.waiting().order_by("pk")
     if received_before is not None:
         waiting = waiting.filter(received_at__lt=received_before)
-    done = 0
+    done = last = 0
     while done < limit:
-        chunk = list(waiting.values_list("pk", flat=True)[: min(DRAIN_CHUNK, limit - done)])
-        processed = sum(process_stored(pk) is not None for pk in chunk)
-        done += processed
-        if not processed:  # nothing waits, or other workers hold all of it
-            return done
+        chunk = list(waiting.filter(pk__gt=last).values_list("pk", flat=True)[: min(DRAIN_CHUNK, limit - done)])
+        if not chunk:
+            break
+        done += sum(process_stored(pk) is not None for pk in chunk)
+        last = chunk[-1]
     return done
 
 
@@ -145,27 +147,37 @@ def enqueue(event: InboundEvent) -> None:
     """Ask a worker to drain the waiting events, unless a run already asked for will see ``event``.
 
     A burst of webhooks to one process costs two messages a window of ``WAKE_SECONDS``: one at
-    its first event, so that a worker starts at once, and one due at the window's end, which finds
-    every event stored in the window (each is committed before this is called). With the broker
-    down the events wait for the sweep, and the next window tries again.
+    its first event, so that a worker starts at once, and one due after the window's end, which
+    finds every event stored in the window (each is committed before this is called). With the
+    broker down the events wait for the sweep.
     """
-    global _asked_at, _due_at
+    global _asked_at, _due_at, _quiet_until
     from ..tasks import process_waiting_events
 
     now = monotonic()
     with _asking:
-        if now >= _asked_at + WAKE_SECONDS or process_waiting_events.app.conf.task_always_eager:
-            # (Celery's eager mode runs the task here and now: it has seen this event when it returns.)
+        if process_waiting_events.app.conf.task_always_eager:
+            countdown = None  # Celery's eager mode runs the task here and now: it sees this event
+        elif now < _quiet_until:
+            return  # the broker was down a moment ago
+        elif now >= _asked_at + WAKE_SECONDS:
             _asked_at, countdown = now, None
         elif _due_at <= now:
-            _due_at = _asked_at + WAKE_SECONDS
+            _due_at = _asked_at + WAKE_SECONDS + SKEW_SECONDS
             countdown = _due_at - now
         else:
             return  # the run due at _due_at finds it
     try:
         process_waiting_events.apply_async(countdown=countdown, retry=False)
     except Exception as error:  # the event is stored and accepted: the sweep processes it
-        logger.warning("Intake event %s waits for the sweep; the broker is unreachable: %s", event.pk, error)
+        with _asking:
+            _quiet_until = monotonic() + BROKER_DOWN_SECONDS
+        logger.warning(
+            "Intake events wait for the sweep (event %s and those of the next %.0f s); the broker is unreachable: %s",
+            event.pk,
+            BROKER_DOWN_SECONDS,
+            error,
+        )
 
 
 def _payload(event: InboundEvent) -> dict:

@@ -31,6 +31,7 @@ def through_the_broker(monkeypatch):
     app.conf.task_always_eager = False
     monkeypatch.setattr(processing, "_asked_at", float("-inf"))  # this process has asked nothing yet
     monkeypatch.setattr(processing, "_due_at", float("-inf"))
+    monkeypatch.setattr(processing, "_quiet_until", float("-inf"))
     queued()  # what earlier runs may have left in the queue
     yield
     queued()
@@ -80,43 +81,70 @@ def test_it_answers_before_the_appeal_exists_and_a_worker_makes_it(client, vk_gr
     assert Appeal.objects.count() == 1
 
 
-def test_a_burst_asks_a_worker_twice_a_window_and_every_event_is_found(client, vk_group, through_the_broker, clock):
-    def post(n):
-        post_json(client, URL, event("wall_reply_new", wall_reply(comment_id=n, from_id=7000 + n), event_id=f"e{n}"))
+def post(client, n):
+    return post_json(client, URL, event("wall_reply_new", wall_reply(comment_id=n, from_id=7000 + n), event_id=f"e{n}"))
 
-    post(1)
+
+def test_a_burst_asks_a_worker_twice_a_window_and_every_event_is_found(client, vk_group, through_the_broker, clock):
+    post(client, 1)
     [(name, args, due)] = queued(with_eta=True)
     assert due is None  # at once: a worker starts on the first event of the burst
     assert app.tasks[name](*args) == 1
 
-    # Two more within the window, after the worker's run ended: one message, due at the window's
-    # end (0.25 s after the first event, 0.15 s after the second), finds both.
+    # Two more within the window, after the worker's run ended: one message, due a skew's margin
+    # after the window's end (0.25 + 0.25 s after the first event: 0.4 s after the second); it finds both.
     clock[0] += 0.1
-    asked = timezone.now()
-    post(2)
+    before = timezone.now()
+    post(client, 2)
+    after = timezone.now()
     clock[0] += 0.1
-    post(3)
+    post(client, 3)
     [(name, args, due)] = queued(with_eta=True)
-    assert timedelta(seconds=0.1) < due - asked < timedelta(seconds=0.25)
+    countdown = timedelta(seconds=processing.WAKE_SECONDS + processing.SKEW_SECONDS - 0.1)
+    assert before + countdown <= due <= after + countdown
     assert app.tasks[name](*args) == 2
     assert Appeal.objects.count() == 3
 
     # The next window starts with the next event.
     clock[0] += processing.WAKE_SECONDS
-    post(4)
+    post(client, 4)
     assert [due for _name, _args, due in queued(with_eta=True)] == [None]
 
 
-def test_a_run_processes_up_to_its_limit_and_asks_for_another(client, vk_group, through_the_broker, monkeypatch):
-    for n in range(3):
-        post_json(client, URL, event("wall_reply_new", wall_reply(comment_id=n, from_id=7000 + n), event_id=f"e{n}"))
+def test_a_run_goes_on_chunk_after_chunk_up_to_its_limit_and_then_asks_for_another(
+    client, vk_group, through_the_broker, monkeypatch
+):
+    for n in range(7):
+        post(client, n)
     queued()
-    monkeypatch.setattr(processing, "DRAIN_LIMIT", 2)
-    assert tasks.process_waiting_events() == 2
+    monkeypatch.setattr(processing, "DRAIN_CHUNK", 2)
+    monkeypatch.setattr(processing, "DRAIN_LIMIT", 5)
+    assert tasks.process_waiting_events() == 5
     assert queued() == [("appeals.tasks.process_waiting_events", [])]
-    assert tasks.process_waiting_events() == 1
+    assert tasks.process_waiting_events() == 2
     assert queued() == []
-    assert Appeal.objects.count() == 3
+    assert Appeal.objects.count() == 7
+
+
+def test_with_the_broker_down_webhooks_are_answered_at_once_and_wait_for_the_sweep(
+    client, vk_group, through_the_broker, clock, monkeypatch
+):
+    tried = []
+
+    def broker_down(*args, **kwargs):
+        tried.append(clock[0])
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.process_waiting_events, "apply_async", broker_down)
+    for n in range(5):  # a webhook a second: only the first waits for the broker's refusal
+        assert post(client, n).content == b"ok"
+        clock[0] += 1
+    assert tried == [1000.0]
+    assert InboundEvent.objects.waiting().count() == 5
+    clock[0] += processing.BROKER_DOWN_SECONDS
+    post(client, 9)
+    assert tried == [1000.0, 1015.0]  # then it tries again
+    assert processing.process_pending(now=timezone.now() + timedelta(hours=1)) == 6
 
 
 def test_a_refused_or_empty_delivery_is_not_handed_to_a_worker(client, vk_group, through_the_broker):
