@@ -112,8 +112,13 @@ def test_a_restart_under_load_fails_requests_cleanly_and_loses_nothing(server):
         thread.start()
     try:
         time.sleep(2)
+        # Requests in flight lose their connections (tried until a cut finds one: between two
+        # requests a process holds none), then new connections are refused for two seconds.
+        cut, deadline = 0, time.monotonic() + 5
+        while not cut and time.monotonic() < deadline:
+            cut = outage.cut()
         outage.allow(False)
-        cut = outage.cut()
+        cut += outage.cut()
         time.sleep(2)
         outage.cut()
     finally:
