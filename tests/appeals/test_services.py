@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from appeals import services
@@ -278,3 +279,21 @@ def test_it_keeps_the_history_append_only():
 def test_it_refuses_a_missing_appeal():
     with pytest.raises(services.Refused, match="999999"):
         services.start_work(999999)
+
+
+@pytest.mark.django_db
+class TestHistoryReferences:
+    """The history's references are kept by Django, not by the database: the rules still hold."""
+
+    def test_an_appeal_with_a_history_cannot_be_deleted(self):
+        appeal, _created = services.create_appeal(text="Нет воды в доме по ул. Щетинкина, 12")
+        with pytest.raises(ProtectedError):
+            appeal.delete()
+        assert list(AppealEvent.objects.filter(appeal=appeal).values_list("kind", flat=True)) == [Kind.CREATED]
+
+    def test_a_deleted_login_leaves_its_events_with_the_name(self, operator):
+        appeal, _created = services.create_appeal(text="Нет воды в доме по ул. Щетинкина, 12")
+        event = services.comment(appeal, note="Уточнили адрес", actor=operator)
+        operator.delete()
+        event.refresh_from_db()
+        assert (event.actor, event.actor_name, event.note) == (None, "Дарья Тюмерекова", "Уточнили адрес")
