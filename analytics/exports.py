@@ -3,6 +3,10 @@
 CSV is UTF-8 with a byte-order mark (so that Excel reads Cyrillic) and commas; it streams, so any
 number of appeals can be exported. XLSX is written in openpyxl's write-only mode and holds at most
 GOVFEEDBACK_EXPORT_MAX_ROWS appeals.
+
+Citizens' texts and the names people type must never run as formulas in a spreadsheet: every value
+goes through ``xlsx_cell`` or ``csv_value``, which keep numbers and dates as they are and write any
+text as plain text.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
@@ -18,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -29,14 +35,42 @@ from .figures import Table
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("xlsx", "csv")
 
+# A spreadsheet reads a text that begins with one of these as a formula (OWASP, "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-def _plain(value):
-    """A cell's value as a spreadsheet keeps it: local naive datetimes, text for lazy strings."""
+
+def _plain(value: object) -> datetime | int | float | Decimal | str | None:
+    """A cell's value as a spreadsheet keeps it: numbers, local naive datetimes, and text."""
     if isinstance(value, datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    if value is None or isinstance(value, int | float):
+    if value is None or isinstance(value, int | float | Decimal):
         return value
     return str(value)
+
+
+def xlsx_cell(sheet, value: object) -> WriteOnlyCell:
+    """A cell of a write-only sheet: numbers and dates as they are, any text as a text cell (never a
+    formula or an error value), without the control characters a workbook cannot hold."""
+    value = _plain(value)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl makes a text that begins with "=" a formula
+    elif isinstance(value, datetime):
+        cell.number_format = "DD.MM.YYYY HH:MM"
+    return cell
+
+
+def csv_value(value: object) -> str | int | float | Decimal | None:
+    """A CSV field: numbers as they are, dates as text, and a text that a spreadsheet would read as
+    a formula behind a single quote, which makes it text."""
+    value = _plain(value)
+    if isinstance(value, datetime):
+        return value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def add_sheet(workbook: Workbook, title: str, headers: list[str], rows: Iterable[Iterable]) -> None:
@@ -46,19 +80,13 @@ def add_sheet(workbook: Workbook, title: str, headers: list[str], rows: Iterable
     for index, header in enumerate(headers):
         sheet.column_dimensions[get_column_letter(index + 1)].width = max(12, min(len(header) + 4, 60))
     bold = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=str(header))
+    for header in headers:  # a header may be a topic's name (the volume table)
+        cell = xlsx_cell(sheet, header)
         cell.font = Font(bold=True)
         bold.append(cell)
     sheet.append(bold)
     for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=_plain(value))
-            if isinstance(cell.value, datetime):
-                cell.number_format = "DD.MM.YYYY HH:MM"
-            cells.append(cell)
-        sheet.append(cells)
+        sheet.append([xlsx_cell(sheet, value) for value in row])
 
 
 def workbook_bytes(sheets: Iterable[tuple[str, list[str], Iterable[Iterable]]]) -> bytes:
@@ -83,11 +111,9 @@ class _Echo:
 
 def _csv_lines(headers: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([str(header) for header in headers])
+    yield "\ufeff" + writer.writerow([csv_value(header) for header in headers])
     for row in rows:
-        yield writer.writerow(
-            [value.strftime("%d.%m.%Y %H:%M") if isinstance(value, datetime) else value for value in map(_plain, row)]
-        )
+        yield writer.writerow([csv_value(value) for value in row])
 
 
 def csv_response(headers: list[str], rows: Iterable[Iterable], filename: str) -> StreamingHttpResponse:
