@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError, connection, transaction
@@ -65,7 +66,7 @@ def filtered_appeals(request, drop=DASHBOARD_PARAMS):
             model_admin.get_sortable_by(request),
             model_admin.search_help_text,
         )
-    except IncorrectLookupParameters:
+    except (IncorrectLookupParameters, DisallowedModelAdminLookup):
         return model_admin.get_queryset(request), _("The filter in the address is not known; all appeals are shown.")
     return changelist.queryset, None
 

@@ -177,6 +177,21 @@ def steps_within(scope: Scope, appeal) -> list[str]:
     return [step for step in appeal.allowed_steps() if _refused_by(scope, appeal, step) is None]
 
 
+# The lookups Django's list filters and date hierarchy write into the address.
+FILTER_LOOKUPS = {"exact", "isnull", "isempty", "gte", "lt", "year", "month", "day"}
+
+
+def _filter_lookup(lookup: str, path: str) -> bool:
+    """Whether ``lookup`` is one a list filter on the field ``path`` writes: ``path`` itself,
+    ``path__<lookup>``, or ``path__id__<lookup>`` for a related row."""
+    if lookup == path:
+        return True
+    if not lookup.startswith(path + "__"):
+        return False
+    rest = lookup[len(path) + 2 :].split("__")
+    return rest[-1] in FILTER_LOOKUPS and rest[:-1] in ([], ["id"])
+
+
 class ReadOnlyAdmin:
     """A ModelAdmin mixin for rows the system writes (history, notifications, raw requests, logs,
     alerts): shown, never added, changed or deleted by hand."""
@@ -201,6 +216,22 @@ class ScopedAdmin:
 
     def scope_queryset(self, request, queryset: QuerySet) -> QuerySet:
         raise NotImplementedError(f"{type(self).__name__} must declare its scoping.")
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """Only the list's declared filters, each with the lookups Django's own filters put into the
+        address (``status__exact``, ``topic__id__exact``, ``received_at__gte``…): nobody runs another
+        lookup on the table from the address (``?text__regex=…``)."""
+        fields, parameters = [self.date_hierarchy] if self.date_hierarchy else [], set()
+        for item in self.get_list_filter(request):
+            if isinstance(item, str):
+                fields.append(item)
+            elif isinstance(item, tuple | list):
+                fields.append(item[0])
+            else:  # a SimpleListFilter: its own parameter, which it reads itself
+                parameters.add(item.parameter_name)
+        if lookup not in parameters and not any(_filter_lookup(lookup, path) for path in fields):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def get_queryset(self, request):
         return self.scope_queryset(request, super().get_queryset(request))

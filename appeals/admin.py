@@ -368,7 +368,7 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
     ]
     list_display_links = ["number", "excerpt"]
     list_select_related = ["account", "topic", "ministry", "assignee"]
-    list_filter = ["status", DeadlineFilter, "topic", "ministry", PlatformFilter, "account", "received_at"]
+    list_filter = [QueueFilter, "status", DeadlineFilter, "topic", "ministry", PlatformFilter, "account", "received_at"]
     search_fields = ["text", "author_name", "=external_id"]
     search_help_text = _("Search in the text and the author's name; a number finds the appeal with that №.")
     list_per_page = 50
@@ -486,11 +486,13 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
         }
 
     def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # ``queryset`` is already the person's scope with the list's filters: a number is looked up
+        # in it, never in every appeal.
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         number = search_term.strip().lstrip("№#")
         if number.isascii() and number.isdigit():
-            queryset |= self.model.objects.filter(pk=int(number))
-        return queryset, may_have_duplicates
+            found |= queryset.filter(pk=int(number))
+        return found, may_have_duplicates
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -826,6 +828,8 @@ class AppealEventAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdmi
         return access.related_for(request.user, queryset)
 
     list_filter = ["kind", "at"]
+    search_fields = ["=appeal__id"]
+    search_help_text = _("The appeal's number finds its history.")
     show_full_result_count = False
     paginator = CappedCountPaginator
     list_per_page = 100

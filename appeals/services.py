@@ -414,8 +414,12 @@ def reject(
         if duplicate_pk is not None:
             if duplicate_pk == appeal.pk:
                 raise Refused(_("An appeal cannot be a duplicate of itself."))
-            if not Appeal.objects.filter(pk=duplicate_pk).exists():
-                raise Refused(_("Appeal #%(id)s does not exist.") % {"id": duplicate_pk})
+            # Looked up in the actor's scope: another ministry's appeal is as absent as a missing one.
+            originals = Appeal.objects.filter(pk=duplicate_pk)
+            if actor is not None:
+                originals = access.appeals_for(actor, originals)
+            if not originals.exists():
+                raise Refused(_("There is no appeal #%(id)s among the appeals you can see.") % {"id": duplicate_pk})
         change = {"status": [appeal.status, Status.REJECTED]}
         appeal.status, appeal.rejection_reason, appeal.duplicate_of_id = Status.REJECTED, reason, duplicate_pk
         appeal.paused_at = None

@@ -15,20 +15,33 @@ from django.views.defaults import server_error as django_server_error
 RETRY_AFTER = "5"
 
 
-def database_unavailable() -> bool:
-    """Whether the error being handled is a lost or refused database connection."""
+# PostgreSQL's code for a statement stopped by statement_timeout (a web request's time limit).
+QUERY_CANCELED = "57014"
+
+
+def _database_error() -> Exception | None:
+    """The lost or refused connection (or the stopped statement) behind the error being handled."""
     error, seen = sys.exc_info()[1], 0
     while error is not None and seen < 10:
         if isinstance(error, OperationalError | InterfaceError):
-            return True
+            return error
         error, seen = error.__cause__ or error.__context__, seen + 1
-    return False
+    return None
+
+
+def database_unavailable() -> bool:
+    """Whether the error being handled is a lost or refused database connection."""
+    return _database_error() is not None
 
 
 def server_error(request, *args, **kwargs):
-    if not database_unavailable():
+    error = _database_error()
+    if error is None:
         return django_server_error(request, *args, **kwargs)
-    message = _("The service is temporarily unavailable. Please try again in a few seconds.")
+    if getattr(error.__cause__, "sqlstate", None) == QUERY_CANCELED:
+        message = _("This request took too long and was stopped: narrow the filter or the search, then try again.")
+    else:
+        message = _("The service is temporarily unavailable. Please try again in a few seconds.")
     if request.path.startswith(("/api/", "/intake/")):
         response = JsonResponse({"detail": message}, status=503)
     else:

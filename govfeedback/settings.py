@@ -199,6 +199,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A web process (govfeedback.wsgi and .asgi, see govfeedback/web.py) sets this statement timeout on
+# its PostgreSQL connections: no request keeps a backend busy for minutes. Workers' jobs have none;
+# the dashboard sets its own for its queries (GOVFEEDBACK_DASHBOARD_TIMEOUT_SECONDS).
+GOVFEEDBACK_WEB_STATEMENT_TIMEOUT_SECONDS = env_positive_int("GOVFEEDBACK_WEB_STATEMENT_TIMEOUT_SECONDS", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -111,7 +111,7 @@ def test_the_api_step_does_exactly_what_the_service_does(step, head_a, specialis
     received = NOW - timedelta(hours=2)
     account = AccountFactory()
     by_api, by_service = (twin(status, head_a.ministry, received, account) for _ in range(2))
-    ctx = {"user": head_a.user, "specialist": specialist_a, "original": AppealFactory()}
+    ctx = {"user": head_a.user, "specialist": specialist_a, "original": AppealFactory(ministry=head_a.ministry)}
     with time_machine.travel(NOW, tick=False):
         response = api_client(head_a.user).post(f"/api/v1/appeals/{by_api.pk}/{step}/", body(ctx), format="json")
         through_service(by_service, ctx)
