@@ -33,8 +33,13 @@ def scope_key(scope: access.Scope) -> str:
 
 
 def key_for(scope: access.Scope, period: Period, query: str) -> str:
-    digest = hashlib.sha256(query.encode()).hexdigest()[:16] if query else "-"
-    return f"{scope_key(scope)}|{period.key}|{period.first_day}|{period.last_day}|{digest}"
+    """A filtered view is the person's own (``queue=mine`` differs from one specialist to the
+    next); the unfiltered views are shared by the scope."""
+    if not query:
+        return f"{scope_key(scope)}|{period.key}|{period.first_day}|{period.last_day}|-"
+    digest = hashlib.sha256(query.encode()).hexdigest()[:16]
+    person = f"official-{scope.official_id}" if scope.official_id else "-"
+    return f"{scope_key(scope)}|{person}|{period.key}|{period.first_day}|{period.last_day}|{digest}"
 
 
 def figures_for(

@@ -3,7 +3,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Q
@@ -74,7 +74,11 @@ class CappedCountPaginator(Paginator):
         parts, params = [], []
         for n, queryset in enumerate(querysets.values()):
             # No ORDER BY: which limit + 1 rows are counted does not matter, and sorting would.
-            sql, sql_params = queryset.order_by().values("pk")[: self.limit + 1].query.sql_with_params()
+            try:
+                sql, sql_params = queryset.order_by().values("pk")[: self.limit + 1].query.sql_with_params()
+            except EmptyResultSet:  # an empty scope (qs.none()): nothing to count
+                parts.append("0")
+                continue
             parts.append(f"(SELECT COUNT(*) FROM ({sql}) c{n})")
             params.extend(sql_params)
         with connections[self.object_list.db].cursor() as cursor:

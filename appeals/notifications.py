@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import F
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -182,8 +183,14 @@ def render(notification: Notification, now: datetime | None = None) -> tuple[str
         context["spike"] = notification.spike
         context["dashboard_url"] = settings.GOVFEEDBACK_BASE_URL.rstrip("/") + reverse("admin:analytics_dashboard")
     name = f"notifications/{notification.kind}"
-    subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
-    return subject, render_to_string(f"{name}.txt", context).strip(), render_to_string(f"{name}.html", context)
+    subject = " ".join(render_text(f"{name}_subject.txt", context).split())
+    return subject, render_text(f"{name}.txt", context).strip(), render_to_string(f"{name}.html", context)
+
+
+def render_text(name: str, context: dict) -> str:
+    """A plain-text template (a subject, an e-mail's text, a Telegram message): nothing is escaped
+    for HTML, so a citizen's "quotes" and <angle brackets> arrive as written."""
+    return get_template(name).template.render(Context(context, autoescape=False))
 
 
 def _send_email(notification: Notification, subject: str, text: str, html: str) -> None:

@@ -207,3 +207,28 @@ class TestReferences:
         with pytest.raises(ProtectedError):
             note.appeal.delete()
         assert Notification.objects.filter(pk=note.pk).exists()
+
+
+HOSTILE_TEXT = 'Жилец из кв. 5 сказал: "воды нет" & <b>никто не пришёл</b>'
+
+
+@pytest.mark.django_db
+class TestPlainText:
+    """Plain text is not HTML: quotes, ampersands and angle brackets arrive as the citizen wrote them."""
+
+    def test_it_writes_the_emails_text_and_subject_without_html_entities(self, mailoutbox, specialist_a):
+        specialist_a.full_name = 'Иванова "Маша" & Co'
+        specialist_a.save()
+        queue(appeal=AppealFactory(text=HOSTILE_TEXT, ministry=specialist_a.ministry, assignee=specialist_a))
+        assert notifications.send_pending(NOW) == 1
+        message = mailoutbox[0]
+        assert HOSTILE_TEXT in message.body and 'Иванова "Маша" & Co' in message.body
+        assert "&quot;" not in message.body + message.subject and "&lt;" not in message.body
+        html = message.alternatives[0][0]
+        assert "&lt;b&gt;никто" in html and "<b>никто" not in html  # the HTML part stays escaped
+
+    def test_it_sends_telegram_text_without_html_entities(self, telegram):
+        queue(channel="telegram", address="555001", appeal=AppealFactory(text=HOSTILE_TEXT))
+        assert notifications.send_pending(NOW) == 1
+        text = telegram.received[0][1]["text"]
+        assert HOSTILE_TEXT in text and "&quot;" not in text and "&amp;" not in text
