@@ -1,6 +1,16 @@
-"""Logs each successful opening of one appeal: its admin page and history, and its API answers."""
+"""Logs each successful opening of one appeal: its admin page and history, and its API answers;
+moves a working session's end on."""
+
+import time
+
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 
 from .log import record_access
+
+# How often a working session's end is moved on (one session write at most this often).
+SESSION_REFRESH_SECONDS = 15 * 60
+REFRESHED = "govfeedback_refreshed"
 
 # URL names (with their namespace) that show one appeal's personal data, and the URL argument
 # that holds its number.
@@ -30,3 +40,24 @@ class AccessLogMiddleware:
                     request.user, "view", [int(number)], detail=request.get_full_path()[:500], request=request
                 )
         return response
+
+
+class SessionExpiryMiddleware:
+    """A session expires SESSION_COOKIE_AGE after its person's last activity: the end is moved on
+    (the session saved) at most every SESSION_REFRESH_SECONDS, not written on every request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        working = session is not None and session.get("_auth_user_id") is not None
+        if working and time.time() - session.get(REFRESHED, 0) > SESSION_REFRESH_SECONDS:
+            session[REFRESHED] = int(time.time())  # saved, with a new end, after the response
+        return self.get_response(request)
+
+
+@receiver(user_logged_in, dispatch_uid="govfeedback-session-refreshed")
+def _logged_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        request.session[REFRESHED] = int(time.time())

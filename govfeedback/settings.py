@@ -138,6 +138,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A session's end moves on while its person works (SESSION_COOKIE_AGE of inactivity).
+    "audit.middleware.SessionExpiryMiddleware",
     # Who opened which appeal (audit.AccessLog).
     "audit.middleware.AccessLogMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
@@ -146,6 +148,8 @@ MIDDLEWARE = [
 
 # django-axes first: it refuses a login from a locked-out username and address.
 AUTHENTICATION_BACKENDS = [
+    # An address that failed too often (any logins: password spraying) first, then django-axes.
+    "audit.lockout.AddressLimitBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -155,6 +159,9 @@ AXES_FAILURE_LIMIT = env_positive_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_positive_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Failed logins from one address, whatever the logins, before the address is refused for the
+# cool-off (audit.lockout.AddressLimitBackend): an office behind one address has room for mistakes.
+AXES_ADDRESS_FAILURE_LIMIT = env_positive_int("AXES_ADDRESS_FAILURE_LIMIT", 20)
 AXES_LOCKOUT_CALLABLE = "audit.lockout.locked_out"
 # The client's address (behind the TLS proxy: the one it added to X-Forwarded-For).
 AXES_CLIENT_IP_CALLABLE = "audit.log.client_ip"
@@ -234,6 +241,9 @@ STORAGES = {
 
 # Security: on unless DEBUG. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+# A login's session ends after a working day without activity (audit.middleware.SessionExpiryMiddleware
+# moves the end on as the person works), not after Django's default 14 days.
+SESSION_COOKIE_AGE = env_positive_int("SESSION_IDLE_HOURS", 10) * 3600
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)

@@ -1,6 +1,10 @@
 """Login throttling (django-axes): the admin's login form and wrong API tokens."""
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.test import Client
 
 from audit import lockout
@@ -73,3 +77,43 @@ class TestApiTokens:
             client.get("/api/v1/appeals/", headers={"Authorization": f"Token guess{n}"})
         response = client.get("/api/v1/appeals/", headers={"Authorization": f"Token {token_for(operator)}"})
         assert response.status_code == 200
+
+
+@pytest.mark.django_db
+class TestPasswordSpraying:
+    """One password tried on many logins from one address: no single login reaches its limit."""
+
+    def test_an_address_that_failed_on_many_logins_is_refused(self, operator, settings):
+        settings.AXES_ADDRESS_FAILURE_LIMIT = 6
+        for n in range(6):
+            UserFactory(username=f"clerk{n}", is_staff=True)
+            assert login(Client(REMOTE_ADDR="10.9.9.9"), f"clerk{n}", "Winter2026!").status_code == 200
+        refused = login(Client(REMOTE_ADDR="10.9.9.9"), "operator", "correct horse battery staple")
+        assert refused.status_code == 429 and "Слишком много неудачных попыток входа" in refused.content.decode()
+        assert login(Client(REMOTE_ADDR="10.1.1.1"), "operator", "correct horse battery staple").status_code == 302
+
+    def test_a_few_mistakes_in_an_office_lock_nobody_else_out(self, operator, settings):
+        settings.AXES_ADDRESS_FAILURE_LIMIT = 6
+        for n in range(5):
+            UserFactory(username=f"clerk{n}", is_staff=True)
+            login(Client(), f"clerk{n}", "typo")
+        assert login(Client(), "operator", "correct horse battery staple").status_code == 302
+
+
+@pytest.mark.django_db
+class TestSessionLifetime:
+    """A staff session ends after a working day without activity, not after Django's 14 days."""
+
+    def test_a_session_ends_after_a_day_of_inactivity_and_lives_while_its_person_works(self, operator, settings):
+        assert settings.SESSION_COOKIE_AGE == 10 * 3600
+        start = datetime(2026, 11, 24, 8, 30, tzinfo=ZoneInfo("Asia/Krasnoyarsk"))
+        with time_machine.travel(start, tick=False) as clock:
+            client = Client()
+            assert login(client, "operator", "correct horse battery staple").status_code == 302
+            for _ in range(3):  # a long day's work: every three hours a page
+                clock.shift(timedelta(hours=3))
+                assert client.get("/admin/").status_code == 200
+            clock.shift(timedelta(hours=9, minutes=50))
+            assert client.get("/admin/").status_code == 200  # 9 h 50 min after the last page: still in
+            clock.shift(timedelta(hours=10, minutes=5))
+            assert client.get("/admin/").status_code == 302  # a night without activity: logged out
