@@ -171,8 +171,17 @@ AXES_CLIENT_IP_CALLABLE = "audit.log.client_ip"
 # django-redis rather than Django's own Redis backend, which makes a new client for every call
 # (~0.3 ms, a tenth of a webhook's time) and increments in two round trips.
 CACHE_URL = env_str("CACHE_URL", "")
+# A Redis that accepts connections and never answers must not hold a request: every read and
+# write gives up after REDIS_TIMEOUT_SECONDS (the counters then count nothing, refuse nothing).
+REDIS_TIMEOUT_SECONDS = float(env_str("REDIS_TIMEOUT_SECONDS", "1"))
 if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS, "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS},
+        }
+    }
 elif CACHE_URL:
     raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r} is not a redis:// URL.")
 else:
@@ -294,7 +303,9 @@ else:
         "max_retries": 1,
         "interval_start": 0,
         "interval_step": 0.2,
-        "socket_connect_timeout": 1,
+        "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+        # ... and a Redis that accepted the connection but never answers: no read waits longer.
+        "socket_timeout": REDIS_TIMEOUT_SECONDS,
     }
 # Several deployments (or a test run) can share one Redis by using different queue names.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
