@@ -17,14 +17,42 @@ REFRESHED = "govfeedback_refreshed"
 LOGGED_VIEWS = {
     "admin:appeals_appeal_change": "object_id",
     "admin:appeals_appeal_history": "object_id",
+    "admin:appeals_appeal_step": "object_id",
     "api:appeal-detail": "pk",
     "api:appeal-history": "pk",
     "api:appeal-messages": "pk",
 }
 
 
+def _changelist(response) -> list[int]:
+    return [appeal.pk for appeal in response.context_data["cl"].result_list]
+
+
+def _duplicates(response) -> list[int]:
+    return [pk for appeal, found in response.context_data["rows"] for pk in (appeal.pk, *(c.appeal.pk for c in found))]
+
+
+def _spike(response) -> list[int]:
+    return [appeal.pk for appeal in response.context_data.get("spike_appeals", [])]
+
+
+def _api_page(response) -> list[int]:
+    return [row["id"] for row in response.data.get("results", [])]
+
+
+# Pages that show many appeals' personal data at once, and how to read which.
+LISTED_VIEWS = {
+    "admin:appeals_appeal_changelist": _changelist,
+    "admin:appeals_appeal_duplicates": _duplicates,
+    "admin:analytics_spikealert_change": _spike,
+    "api:appeal-list": _api_page,
+}
+
+
 class AccessLogMiddleware:
-    """After a GET of a logged view answered 200, write a "view" entry (a 404 showed nothing)."""
+    """After a GET of a logged view answered 200, write who saw which appeals: a "view" of one
+    appeal's page, a "list" of the appeals a list showed (a 404 showed nothing, nor does an
+    empty list)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -32,13 +60,18 @@ class AccessLogMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
-        if request.method == "GET" and response.status_code == 200 and match is not None:
-            argument = LOGGED_VIEWS.get(match.view_name)
-            number = str(match.kwargs.get(argument, ""))
-            if argument and number.isdigit():
-                record_access(
-                    request.user, "view", [int(number)], detail=request.get_full_path()[:500], request=request
-                )
+        if request.method != "GET" or response.status_code != 200 or match is None:
+            return response
+        detail = request.get_full_path()[:500]
+        argument = LOGGED_VIEWS.get(match.view_name)
+        number = str(match.kwargs.get(argument, ""))
+        if argument and number.isdigit():
+            record_access(request.user, "view", [int(number)], detail=detail, request=request)
+        listed = LISTED_VIEWS.get(match.view_name)
+        if listed is not None:
+            ids = list(dict.fromkeys(listed(response)))
+            if ids:
+                record_access(request.user, "list", ids, detail=detail, request=request)
         return response
 
 

@@ -13,6 +13,7 @@ class AccessLog(models.Model):
 
     class Action(models.TextChoices):
         VIEW = "view", _("viewed")
+        LIST = "list", _("viewed a list")
         EXPORT = "export", _("exported")
         ANONYMISE = "anonymise", _("anonymised")
 

@@ -208,8 +208,9 @@ class TestQueries:
             official = OfficialFactory(ministry=ministry)
             AppealFactory(ministry=ministry, assignee=official, status=Status.ASSIGNED, topic=topics[n % len(topics)])
         # 1 the token with its user, 2 the user's role, 3 the page of appeals with account, topic,
-        # ministry and assignee joined (LIMIT page size + 1; nothing counts the table).
-        with django_assert_num_queries(3):
+        # ministry and assignee joined (LIMIT page size + 1; nothing counts the table), 4 the access
+        # log entry (who saw which appeals: audit.AccessLog).
+        with django_assert_num_queries(4):
             response = api.get(URL + "?status=assigned&overdue=false&q=воды")
         assert len(response.json()["results"]) == rows
 

@@ -76,8 +76,9 @@ class TestList:
         # 1 session, 2 user, 3 user's groups permissions, 4 user's own permissions, 5 the user's role,
         # 6 one query of capped counts (LIMIT 10001 each): the filtered list and the four counters,
         # 7 the page of appeals with account, topic, ministry and assignee joined, 8 topics,
-        # 9 ministries and 10 accounts for the filters.
-        with django_assert_num_queries(10):
+        # 9 ministries and 10 accounts for the filters, 11 the access log entry (who saw which
+        # appeals: audit.AccessLog).
+        with django_assert_num_queries(11):
             response = operator_client.get(URL)
         assert response.status_code == 200
         assert len(response.context["cl"].result_list) == min(rows, 50)

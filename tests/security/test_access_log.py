@@ -54,9 +54,33 @@ class TestRecorded:
         assert client.get(reverse("admin:appeals_appeal_change", args=[appeal.pk])).status_code == 404
         assert not AccessLog.objects.exists()
 
-    def test_lists_and_other_pages_are_not_logged_as_views(self, operator_client):
-        AppealFactory()
-        operator_client.get(reverse("admin:appeals_appeal_changelist") + "?q=")
+    def test_a_list_is_logged_with_the_appeals_it_showed_and_the_search(self, operator_client, operator):
+        shown = AppealFactory(text="Протекает крыша", author_name="Олег Боргояков")
+        AppealFactory(text="Яма на дороге")
+        url = reverse("admin:appeals_appeal_changelist") + "?q=Боргояков"
+        assert operator_client.get(url).status_code == 200
+        entry = AccessLog.objects.get()
+        assert (entry.action, entry.appeal_ids, entry.count) == ("list", [shown.pk], 1)
+        assert "q=" in entry.detail
+
+    def test_an_api_page_is_logged_with_every_appeal_on_it(self, operator):
+        appeals = AppealFactory.create_batch(3)
+        assert api_client(operator).get("/api/v1/appeals/?page_size=200").status_code == 200
+        entry = AccessLog.objects.get()
+        assert entry.action == "list" and sorted(entry.appeal_ids) == sorted(a.pk for a in appeals)
+
+    def test_a_step_page_and_the_duplicates_page_are_logged(self, operator_client):
+        first = AppealFactory(text="Нет воды в доме 5 по улице Ленина третий день подряд")
+        second = AppealFactory(text="Нет воды в доме 5 по улице Ленина третий день подряд!", account=first.account)
+        assert operator_client.get(reverse("admin:appeals_appeal_step", args=[first.pk, "comment"])).status_code == 200
+        assert operator_client.get(reverse("admin:appeals_appeal_duplicates")).status_code == 200
+        entries = list(AccessLog.objects.order_by("id").values_list("action", "appeal_ids"))
+        assert entries[0] == ("view", [first.pk])
+        assert entries[1][0] == "list" and set(entries[1][1]) == {first.pk, second.pk}
+
+    def test_an_empty_list_and_other_pages_are_not_logged(self, operator_client):
+        operator_client.get(reverse("admin:appeals_appeal_changelist") + "?q=никого")
+        operator_client.get(reverse("admin:index"))
         assert not AccessLog.objects.exists()
 
     def test_an_export_of_many_keeps_the_count_and_the_first_numbers(self, operator):
