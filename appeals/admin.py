@@ -23,7 +23,7 @@ from audit.actions import anonymise_citizens
 from ministries.models import SocialAccount
 
 from . import access, duplicates, forms, notifications, services
-from .intake import batch, processing
+from .intake import batch, masked_body, processing, safe_url
 from .models import (
     Appeal,
     AppealEvent,
@@ -642,11 +642,11 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
     @admin.display(description=_("source"))
     def source_link(self, appeal):
         source = self.source(appeal)
-        if appeal.permalink:
+        if safe_url(appeal.permalink):
             return format_html(
                 '{} — <a href="{}" target="_blank" rel="noopener">{}</a>',
                 source,
-                appeal.permalink,
+                safe_url(appeal.permalink),
                 _("open the original"),
             )
         return source
@@ -654,8 +654,8 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
     @admin.display(description=_("author"))
     def author(self, appeal):
         name = appeal.author_name or _("unknown")
-        if appeal.author_url:
-            return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', appeal.author_url, name)
+        if safe_url(appeal.author_url):
+            return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', safe_url(appeal.author_url), name)
         return name
 
     def save_model(self, request, obj, form, change):
@@ -1019,14 +1019,9 @@ class InboundEventAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdm
 
     @admin.display(description=_("raw body"))
     def payload(self, event):
-        raw = bytes(event.body)
-        try:
-            import json
-
-            text = json.dumps(json.loads(raw), ensure_ascii=False, indent=2)
-        except ValueError:
-            text = raw[:20000].decode("utf-8", errors="replace")
-        return format_html("<pre style='white-space:pre-wrap;max-height:40em;overflow:auto'>{}</pre>", text)
+        return format_html(
+            "<pre style='white-space:pre-wrap;max-height:40em;overflow:auto'>{}</pre>", masked_body(event)
+        )
 
     @admin.action(description=_("Process again (after a fix)"), permissions=["view"])
     def replay(self, request, queryset):

@@ -2,9 +2,11 @@
 are no longer needed, the texts and the statistics stay.
 
 ``anonymise_expired`` is the scheduled job: appeals resolved or rejected more than
-GOVFEEDBACK_RETENTION_DAYS ago, and the raw requests of that age that belong to no appeal. An
-operator erases one citizen's appeals on request with ``services.anonymise_citizen``. Both go
-through ``erase``: set-based, one history event per appeal.
+GOVFEEDBACK_RETENTION_DAYS ago, and the raw requests of that age that belong to no appeal; the
+requests that never passed their platform's check (anybody's: an unknown account, a wrong secret)
+are deleted after GOVFEEDBACK_INTAKE_REFUSED_DAYS. An operator erases one citizen's appeals on
+request with ``services.anonymise_citizen``. Both go through ``erase``: set-based, one history
+event per appeal.
 """
 
 from datetime import datetime, timedelta
@@ -50,6 +52,15 @@ def redact_events(events, now: datetime) -> int:
     return events.filter(redacted_at__isnull=True).update(body=b"", headers={}, redacted_at=now)
 
 
+def purge_refused(now: datetime) -> int:
+    """Delete the stored requests that never passed their platform's check (kept as their metadata
+    and a prefix of the body, for the operators to see what came) GOVFEEDBACK_INTAKE_REFUSED_DAYS
+    after they came; return how many. One DELETE: nothing refers to them."""
+    cutoff = now - timedelta(days=settings.GOVFEEDBACK_INTAKE_REFUSED_DAYS)
+    deleted, _by_model = InboundEvent.objects.filter(authenticated=False, received_at__lt=cutoff).delete()
+    return deleted
+
+
 def expired(now: datetime | None = None):
     """Closed appeals past the retention period whose personal data is still there."""
     now = now or timezone.now()
@@ -77,6 +88,7 @@ def anonymise_expired(now: datetime | None = None, batch_size: int = BATCH_SIZE)
 
     count = _in_batches(expired(now), ["id"], handle, batch_size)
     cutoff = now - timedelta(days=settings.GOVFEEDBACK_RETENTION_DAYS)
+    purge_refused(now)
     redact_events(InboundEvent.objects.filter(appeal__isnull=True, received_at__lt=cutoff), now)
     if done:
         from audit.log import record_access

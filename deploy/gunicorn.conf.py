@@ -22,5 +22,9 @@ max_requests_jitter = 200
 # Logs go to stdout/stderr: the journal or `docker compose logs`.
 accesslog = "-"
 errorlog = "-"
+# The access log writes the path without the query string (%(U)s, not the request line %(r)s):
+# the Odnoklassniki webhook's secret is in its URL (/intake/ok/<group>/?secret=...). nginx in
+# front logs the query strings of every other path (deploy/nginx.conf).
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s"'
 # nginx in front sets X-Forwarded-For/-Proto; Django trusts the proto with BEHIND_TLS_PROXY=1.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")

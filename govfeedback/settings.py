@@ -418,6 +418,13 @@ GOVFEEDBACK_INTAKE_MAX_BODY = env_positive_int("GOVFEEDBACK_INTAKE_MAX_BODY", 25
 GOVFEEDBACK_META_APP_SECRET = env_str("GOVFEEDBACK_META_APP_SECRET", "")
 # Intake: requests to one account a minute; more are stored, refused with 429 and can be replayed.
 GOVFEEDBACK_INTAKE_RATE_PER_MINUTE = env_positive_int("GOVFEEDBACK_INTAKE_RATE_PER_MINUTE", 600)
+# Intake: a request that fails its platform's check (an unknown account, a wrong secret or signature,
+# a malformed body) keeps only its metadata and the first KB of its body; past these limits a minute
+# (from one client address — an IPv6 /64 —, and in all) it is answered 429 and not stored. Authenticated
+# deliveries never count. Refused requests are deleted after GOVFEEDBACK_INTAKE_REFUSED_DAYS.
+GOVFEEDBACK_INTAKE_RATE_PER_ADDRESS = env_positive_int("GOVFEEDBACK_INTAKE_RATE_PER_ADDRESS", 30)
+GOVFEEDBACK_INTAKE_REFUSED_PER_MINUTE = env_positive_int("GOVFEEDBACK_INTAKE_REFUSED_PER_MINUTE", 120)
+GOVFEEDBACK_INTAKE_REFUSED_DAYS = env_positive_int("GOVFEEDBACK_INTAKE_REFUSED_DAYS", 7)
 # An accepted webhook still unprocessed after this many seconds lost its task (the broker was down):
 # the beat's sweep processes it.
 GOVFEEDBACK_INTAKE_PENDING_AFTER_SECONDS = env_positive_int("GOVFEEDBACK_INTAKE_PENDING_AFTER_SECONDS", 60)

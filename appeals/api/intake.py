@@ -2,6 +2,7 @@
 
 The request is stored as an ``InboundEvent`` first; each item is answered on its own (created,
 duplicate, message, updated, or error with the reason), so one bad item never loses the others.
+A link that is not http(s) is left out of its appeal, and the item's ``warnings`` say so.
 """
 
 from django.utils import timezone
@@ -33,8 +34,12 @@ class IntakeItemSerializer(serializers.Serializer):
     thread_id = serializers.CharField(required=False)
     author_name = serializers.CharField(required=False)
     author_external_id = serializers.CharField(required=False)
-    author_url = serializers.CharField(required=False)
-    link = serializers.CharField(required=False)
+    author_url = serializers.CharField(
+        required=False, help_text="http(s) only: another link is left out (the item's warnings say so)."
+    )
+    link = serializers.CharField(
+        required=False, help_text="http(s) only: another link is left out (the item's warnings say so)."
+    )
     written_at = serializers.DateTimeField(required=False)
 
 
@@ -47,6 +52,11 @@ class IntakeResultSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=["created", "message", "updated", "duplicate", "error"])
     appeal = serializers.IntegerField(required=False, allow_null=True)
     error = serializers.CharField(required=False)
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="What was left out of the item, e.g. a javascript: link.",
+    )
 
 
 class IntakeResponseSerializer(serializers.Serializer):

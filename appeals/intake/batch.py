@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ministries.models import SocialAccount
 
 from .. import services
-from . import LIMITED_FIELDS, Draft, too_long
+from . import LIMITED_FIELDS, Draft, plausible_time, safe_url, too_long
 
 # The columns of a file and the keys of an API item.
 FIELDS = [
@@ -27,9 +27,12 @@ FIELDS = [
     "link",
     "written_at",
 ]
+# Links: only http(s) ones are kept; another (javascript:, data:) is left out and the item told so.
+LINKS = ("link", "author_url")
 
 
-def _draft(item: dict) -> tuple[SocialAccount, Draft]:
+def _draft(item: dict) -> tuple[SocialAccount, Draft, list[str]]:
+    """The account and the draft of an item, and what was left out of it (its warnings)."""
     if not isinstance(item, dict):
         raise ValueError(_("Each item must be an object."))
     values = {field: item.get(field) for field in FIELDS}
@@ -42,9 +45,19 @@ def _draft(item: dict) -> tuple[SocialAccount, Draft]:
             raise ValueError(_("%(field)s is required.") % {"field": field})
     written = values["written_at"]
     if isinstance(written, str) and written:
-        written = parse_datetime(written)
+        try:
+            written = parse_datetime(written)
+        except ValueError:  # well-formed, but no such date (a 13th month)
+            written = None
         if written is None:
             raise ValueError(_("written_at is not a date and time (ISO 8601, e.g. 2026-11-29T10:00:00+07:00)."))
+    if written and plausible_time(written) is None:
+        raise ValueError(_("written_at must be a time between 2000-01-01 and now."))
+    warnings = []
+    for field in LINKS:
+        if values[field] and not safe_url(values[field]):
+            warnings.append(_("%(field)s is not an http(s) link and was left out.") % {"field": field})
+            values[field] = ""
     draft = Draft(
         external_id=values["external_id"],
         text=values["text"],
@@ -67,16 +80,17 @@ def _draft(item: dict) -> tuple[SocialAccount, Draft]:
             _("No active %(platform)s account with id %(account)s.")
             % {"platform": values["platform"], "account": values["account"]}
         )
-    return account, draft
+    return account, draft, warnings
 
 
 def ingest_items(items: list) -> list[dict]:
     results = []
     for index, item in enumerate(items):
         try:
-            account, draft = _draft(item)
+            account, draft, warnings = _draft(item)
             outcome, appeal = services.receive_message(account, draft)
-            results.append({"index": index, "outcome": outcome, "appeal": appeal.pk if appeal else None})
+            result = {"index": index, "outcome": outcome, "appeal": appeal.pk if appeal else None}
+            results.append({**result, "warnings": warnings} if warnings else result)
         except (ValueError, services.Refused) as error:
             results.append({"index": index, "outcome": "error", "error": getattr(error, "message", str(error))})
     return results

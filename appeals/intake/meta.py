@@ -11,7 +11,19 @@ import hmac
 
 from django.conf import settings
 
-from . import Draft, Ignored, Rejected, from_timestamp, require_dict, same_secret, text_of
+from . import (
+    Draft,
+    Ignored,
+    Rejected,
+    from_timestamp,
+    identifier,
+    link_part,
+    optional_dict,
+    optional_list,
+    require_dict,
+    same_secret,
+    string,
+)
 
 ACCOUNT_PLATFORMS = ("facebook", "instagram")
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -41,31 +53,36 @@ def dedup_key(payload: dict) -> str:
 
 def _comment(account, change: dict, instagram: bool) -> Draft | None:
     value = require_dict(change.get("value"), "changes[].value")
-    sender = value.get("from") if isinstance(value.get("from"), dict) else {}
-    if str(sender.get("id", "")) == str(account.external_id):
+    sender = optional_dict(value, "from", "changes[].value.from")
+    sender_id = identifier(sender, "id", "changes[].value.from.id")
+    if sender_id == str(account.external_id):
         return None  # the page's or account's own reply
     if instagram:
-        comment_id, text = value.get("id"), text_of(value.get("text"))
-        media = value.get("media") if isinstance(value.get("media"), dict) else {}
-        thread, edit = f"media{media.get('id', '')}", False
-        name = text_of(sender.get("username"))
-        link = f"https://www.instagram.com/{name}/" if name else ""
+        comment_id, text = identifier(value, "id", "changes[].value.id"), string(value, "text", "changes[].value.text")
+        media = optional_dict(value, "media", "changes[].value.media")
+        thread, edit = f"media{identifier(media, 'id', 'changes[].value.media.id')}", False
+        name = string(sender, "username", "changes[].value.from.username")
+        link = f"https://www.instagram.com/{link_part(name)}/" if link_part(name) else ""
+        permalink = ""
     else:
         if value.get("item") != "comment" or value.get("verb") not in ("add", "edited"):
             return None
-        comment_id, text = value.get("comment_id"), text_of(value.get("message"))
-        thread, edit = f"post{value.get('post_id', '')}", value.get("verb") == "edited"
-        name = text_of(sender.get("name"))
-        link = f"https://www.facebook.com/{sender['id']}" if sender.get("id") else ""
+        comment_id = identifier(value, "comment_id", "changes[].value.comment_id")
+        text = string(value, "message", "changes[].value.message")
+        thread = f"post{identifier(value, 'post_id', 'changes[].value.post_id')}"
+        edit = value.get("verb") == "edited"
+        name = string(sender, "name", "changes[].value.from.name")
+        link = f"https://www.facebook.com/{link_part(sender_id)}" if link_part(sender_id) else ""
+        permalink = f"https://www.facebook.com/{link_part(comment_id)}" if link_part(comment_id) else ""
     if not comment_id or not text:
         return None
     return Draft(
         external_id=f"comment{comment_id}",
         text=text,
         thread_id=thread,
-        permalink=f"https://www.facebook.com/{comment_id}" if not instagram else "",
+        permalink=permalink,
         author_name=name,
-        author_external_id=str(sender.get("id", "")),
+        author_external_id=sender_id,
         author_url=link,
         written_at=from_timestamp(value.get("created_time")),
         is_edit=edit,
@@ -73,18 +90,22 @@ def _comment(account, change: dict, instagram: bool) -> Draft | None:
 
 
 def _message(account, item: dict) -> Draft | None:
-    sender = item.get("sender") if isinstance(item.get("sender"), dict) else {}
-    message = item.get("message") if isinstance(item.get("message"), dict) else {}
-    if str(sender.get("id", "")) == str(account.external_id) or message.get("is_echo"):
+    sender = optional_dict(item, "sender", "messaging[].sender")
+    message = optional_dict(item, "message", "messaging[].message")
+    sender_id = identifier(sender, "id", "messaging[].sender.id")
+    mid, text = (
+        identifier(message, "mid", "messaging[].message.mid"),
+        string(message, "text", "messaging[].message.text"),
+    )
+    if sender_id == str(account.external_id) or message.get("is_echo"):
         return None
-    text = text_of(message.get("text"))
-    if not message.get("mid") or not text:
+    if not mid or not text:
         return None
     return Draft(
-        external_id=f"message{message['mid']}",
+        external_id=f"message{mid}",
         text=text,
-        thread_id=f"dialog{sender.get('id', '')}",
-        author_external_id=str(sender.get("id", "")),
+        thread_id=f"dialog{sender_id}",
+        author_external_id=sender_id,
         written_at=from_timestamp(item.get("timestamp")),
     )
 
@@ -99,13 +120,13 @@ def parse(account, payload: dict) -> list[Draft]:
     drafts = []
     for entry in entries:
         entry = require_dict(entry, "entry[]")
-        for change in entry.get("changes") or []:
+        for change in optional_list(entry, "changes", "entry[].changes"):
             change = require_dict(change, "changes[]")
             if change.get("field") in ("feed", "comments"):
                 draft = _comment(account, change, instagram=kind == "instagram")
                 if draft:
                     drafts.append(draft)
-        for item in entry.get("messaging") or []:
+        for item in optional_list(entry, "messaging", "entry[].messaging"):
             draft = _message(account, require_dict(item, "messaging[]"))
             if draft:
                 drafts.append(draft)

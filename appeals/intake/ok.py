@@ -8,7 +8,7 @@ carries the account's secret as ``?secret=…``; OK wants a fast 200.
 
 import hashlib
 
-from . import Draft, Ignored, Rejected, from_timestamp, require_dict, same_secret, text_of
+from . import Draft, Ignored, Rejected, from_timestamp, identifier, require_dict, same_secret, string
 
 ACCOUNT_PLATFORMS = ("ok",)
 
@@ -29,13 +29,14 @@ def parse(account, payload: dict) -> list[Draft]:
     sender = require_dict(payload.get("sender"), "sender")
     recipient = require_dict(payload.get("recipient"), "recipient")
     message = require_dict(payload.get("message"), "message")
-    text = text_of(message.get("text"))
+    text = string(message, "text", "message.text")
+    user, chat = identifier(sender, "user_id", "sender.user_id"), identifier(recipient, "chat_id", "recipient.chat_id")
+    mid = identifier(message, "mid", "message.mid") or identifier(payload, "mid", "mid")
+    name = string(sender, "name", "sender.name")
     if not text:
         raise Ignored("A message without text.")
-    user, chat = str(sender.get("user_id", "")), str(recipient.get("chat_id", ""))
     if not user or not chat:
         raise Rejected("sender.user_id and recipient.chat_id are required.")
-    mid = message.get("mid") or payload.get("mid")
     if not mid:  # no id: the sender, the chat and the moment identify the message
         mid = hashlib.sha256(f"{user}|{chat}|{payload.get('timestamp')}|{text}".encode()).hexdigest()[:32]
     user_id = user.removeprefix("user:")
@@ -44,9 +45,9 @@ def parse(account, payload: dict) -> list[Draft]:
             external_id=f"message{mid}",
             text=text,
             thread_id=chat,
-            author_name=text_of(sender.get("name")),
+            author_name=name,
             author_external_id=user_id,
-            author_url=f"https://ok.ru/profile/{user_id}" if user_id.isdigit() else "",
+            author_url=f"https://ok.ru/profile/{user_id}" if user_id.isascii() and user_id.isdigit() else "",
             written_at=from_timestamp(payload.get("timestamp")),
         )
     ]

@@ -5,7 +5,18 @@ set with ``setWebhook``. Private, group and supergroup messages and comments in 
 discussion group are appeals; the automatic forward of the channel's own post is not.
 """
 
-from . import Draft, Ignored, Rejected, from_timestamp, require_dict, same_secret, text_of
+from . import (
+    Draft,
+    Ignored,
+    Rejected,
+    from_timestamp,
+    integer,
+    link_part,
+    optional_dict,
+    require_dict,
+    same_secret,
+    string,
+)
 
 ACCOUNT_PLATFORMS = ("telegram",)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -22,42 +33,49 @@ def dedup_key(payload: dict) -> str:
 
 
 def parse(account, payload: dict) -> list[Draft]:
-    if not isinstance(payload.get("update_id"), int):
-        raise Rejected("An Update needs an integer update_id.")
-    edit = "edited_message" in payload
-    message = payload.get("message") or payload.get("edited_message")
-    if message is None:
-        kinds = sorted(set(payload) - {"update_id"})
-        raise Ignored(f"Update of kind {', '.join(kinds) or 'none'} holds no appeal.")
-    message = require_dict(message, "message")
-    chat = require_dict(message.get("chat"), "message.chat")
-    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
-    if chat.get("type") not in ("private", "group", "supergroup"):
-        raise Ignored(f"Messages in a {chat.get('type')!r} chat are not appeals.")
+    integer(payload, "update_id", "update_id", required=True)
+    key = next((key for key in ("message", "edited_message") if payload.get(key) is not None), None)
+    if key is None:
+        kinds = ", ".join(repr(kind) for kind in sorted(set(payload) - {"update_id"}))
+        raise Ignored(f"Update of kind {kinds[:200] or 'none'} holds no appeal.")
+    edit = key == "edited_message"
+    message = require_dict(payload[key], key)
+    chat = require_dict(message.get("chat"), f"{key}.chat")
+    sender = optional_dict(message, "from", f"{key}.from")
+    chat_type = string(chat, "type", f"{key}.chat.type")
+    chat_id = integer(chat, "id", f"{key}.chat.id", required=True)
+    message_id = integer(message, "message_id", f"{key}.message_id", required=True)
+    text = string(message, "text", f"{key}.text") or string(message, "caption", f"{key}.caption")
+    reply_to = optional_dict(message, "reply_to_message", f"{key}.reply_to_message")
+    root = integer(message, "message_thread_id", f"{key}.message_thread_id") or integer(
+        reply_to, "message_id", f"{key}.reply_to_message.message_id"
+    )
+    chat_name = string(chat, "username", f"{key}.chat.username")
+    first, last = (
+        string(sender, "first_name", f"{key}.from.first_name"),
+        string(sender, "last_name", f"{key}.from.last_name"),
+    )
+    username = string(sender, "username", f"{key}.from.username")
+    author_id = integer(sender, "id", f"{key}.from.id")
+    if chat_type not in ("private", "group", "supergroup"):
+        raise Ignored(f"Messages in a {chat_type!r} chat are not appeals.")
     if message.get("is_automatic_forward"):
         raise Ignored("The automatic forward of the channel's own post.")
     if sender.get("is_bot"):
         raise Ignored("A message from a bot.")
-    text = text_of(message.get("text")) or text_of(message.get("caption"))
     if not text:
         raise Ignored("A message without text.")
-    chat_id, message_id = chat.get("id"), message.get("message_id")
-    if not isinstance(chat_id, int) or not isinstance(message_id, int):
-        raise Rejected("message.chat.id and message.message_id must be integers.")
-    reply_to = message.get("reply_to_message") if isinstance(message.get("reply_to_message"), dict) else {}
-    root = message.get("message_thread_id") or reply_to.get("message_id")
-    thread = f"{chat_id}" if chat["type"] == "private" else f"{chat_id}:{root or message_id}"
-    username = chat.get("username")
-    name = " ".join(filter(None, [text_of(sender.get("first_name")), text_of(sender.get("last_name"))]))
+    thread = f"{chat_id}" if chat_type == "private" else f"{chat_id}:{root or message_id}"
+    chat_link, author_link = link_part(chat_name), link_part(username)
     return [
         Draft(
             external_id=f"{chat_id}:{message_id}",
             text=text,
             thread_id=thread,
-            permalink=f"https://t.me/{username}/{message_id}" if username else "",
-            author_name=name or text_of(sender.get("username")),
-            author_external_id=str(sender["id"]) if isinstance(sender.get("id"), int) else "",
-            author_url=f"https://t.me/{sender['username']}" if sender.get("username") else "",
+            permalink=f"https://t.me/{chat_link}/{message_id}" if chat_link else "",
+            author_name=" ".join(filter(None, [first, last])) or username,
+            author_external_id=str(author_id) if author_id is not None else "",
+            author_url=f"https://t.me/{author_link}" if author_link else "",
             written_at=from_timestamp(message.get("edit_date") if edit else message.get("date")),
             is_edit=edit,
         )

@@ -6,17 +6,26 @@ included, the raw request is stored before anything is answered — and handed t
 turns it into appeals (``processing.process_stored``). No request ends in a server error: a
 problem is an outcome with its reason. One write per request: the endpoint must keep up with a
 platform's bursts.
+
+What a platform sends with the right secret or signature is stored whole (it can be replayed). A
+request that does not pass that check — an unknown account, a wrong secret, a malformed body, a
+VK confirmation — is anybody's: it is kept as its metadata and the first ``REFUSED_BODY`` bytes,
+counted per client address and in all (``ratelimit.refused_over_limit``) and, past a limit, answered
+429 and not stored at all; the retention job deletes it after GOVFEEDBACK_INTAKE_REFUSED_DAYS.
 """
 
 import logging
+import re
 import time
 
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
+from audit.log import client_ip
 from ministries.models import SocialAccount
 
 from .. import services
@@ -26,8 +35,12 @@ from .processing import MODULES, accept, answer_for, enqueue, finish
 
 logger = logging.getLogger(__name__)
 
-# The headers worth keeping with a stored request (never the secrets themselves).
-KEPT_HEADERS = ["Content-Type", "User-Agent", "X-Hub-Signature-256", "X-Forwarded-For"]
+# The headers worth keeping with a stored request (never the secrets themselves: Telegram's
+# X-Telegram-Bot-Api-Secret-Token is not one of them; OK's secret is in the query, never stored).
+KEPT_HEADERS = ["Content-Type", "Content-Length", "User-Agent", "X-Hub-Signature-256", "X-Forwarded-For"]
+# Of a request that did not pass its platform's check, this much of the body is kept: enough to
+# see what it was, too little to fill the database.
+REFUSED_BODY = 1024
 Outcome = InboundEvent.Outcome
 
 
@@ -98,10 +111,17 @@ def webhook(request, platform: str, account_key: str):
         headers=_headers(request),
         body=request.body if length <= settings.GOVFEEDBACK_INTAKE_MAX_BODY else b"",
     )
+    over_limit = None
     try:
         status, answer, queued = _check(request, event, length)
     finally:
-        event.save()  # the request and its outcome, whatever the checks did, before the answer
+        # Counted before it is stored: past a limit a refused request is not stored at all.
+        if not event.authenticated:
+            over_limit = ratelimit.refused_over_limit(client_ip(request))
+        if over_limit is None:
+            _store(event)  # the request and its outcome, whatever the checks did, before the answer
+    if over_limit is not None:
+        status, answer, queued = 429, over_limit, False
     if queued:
         enqueue(event)
     if status != 200:
@@ -112,6 +132,20 @@ def webhook(request, platform: str, account_key: str):
     if platform == "vk":
         return HttpResponse(answer, content_type="text/plain")
     return JsonResponse({"ok": True, "outcome": event.outcome, "event": event.pk})
+
+
+def _store(event: InboundEvent) -> None:
+    """The one write of a request. Every text in it can come from the request (the delivery id
+    from the payload, a reason that quotes it, the headers) and PostgreSQL text cannot hold NUL:
+    ``services.clean`` here, where they all pass, as it cleans the drafts' fields. Of a request
+    that did not pass its platform's check only the first ``REFUSED_BODY`` bytes are kept."""
+    if not event.authenticated:
+        event.body = bytes(event.body[:REFUSED_BODY])
+    clean = services.clean
+    event.account_key, event.dedup_key = clean(event.account_key)[:128], clean(event.dedup_key)[:128]
+    event.reason = clean(event.reason)
+    event.headers = {name: clean(value) for name, value in event.headers.items()}
+    event.save()
 
 
 def _check(request, event: InboundEvent, length: int) -> tuple[int, str, bool]:
@@ -137,6 +171,27 @@ def _check(request, event: InboundEvent, length: int) -> tuple[int, str, bool]:
         return rejected.status, rejected.reason, False
     except Exception:  # never a 500 to a platform: the event is stored for a replay
         logger.exception("Intake of a %s request to %s failed", event.platform, event.account_key)
+        if not event.authenticated:  # nothing to replay: refused like any request that fails the check
+            reason = gettext("The request could not be checked (an error in the intake) and is refused.")
+            finish(event, Outcome.REJECTED, reason)
+            return 400, reason, False
         finish(event, Outcome.RECEIVED, "Processing failed; the event is stored and can be replayed.")
         return 200, answer_for(event.platform), False
     return 200, answer, queued
+
+
+class HideIntakeQuery(logging.Filter):
+    """runserver's request log ("django.server") writes /intake/ paths without their query string:
+    the Odnoklassniki webhook's secret is in its URL (``?secret=``). Django's own warnings
+    ("django.request") log the path alone; gunicorn and nginx are set in deploy/."""
+
+    pattern = re.compile(r"(/intake/[^?\s]*)\?\S*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args and isinstance(record.args[0], str):
+            record.args = (self.pattern.sub(r"\1", record.args[0]), *record.args[1:])
+        return True
+
+
+# Installed when the URLs load, which runserver does (its system checks) before it serves.
+logging.getLogger("django.server").addFilter(HideIntakeQuery())

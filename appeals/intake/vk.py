@@ -5,7 +5,7 @@ Every request is a JSON object ``{"type", "event_id", "v", "object", "group_id",
 those ignored, with the plain text ``ok`` (VK stops sending to a server that answers otherwise).
 """
 
-from . import Draft, Ignored, Rejected, from_timestamp, require_dict, same_secret, text_of
+from . import Draft, Ignored, Rejected, from_timestamp, identifier, integer, require_dict, same_secret, string
 
 ACCOUNT_PLATFORMS = ("vk",)
 
@@ -25,17 +25,18 @@ class Confirmation(Exception):
 
 def authenticate(account, payload: dict, headers: dict, body: bytes) -> None:
     if payload.get("type") == "confirmation":
-        return
+        # It carries no secret: answered with the code, never counted as the platform's delivery.
+        raise Confirmation(account.confirmation_code)
     if not same_secret(payload.get("secret"), account.webhook_secret):
         raise Rejected("Wrong or missing secret.", status=403)
 
 
 def dedup_key(payload: dict) -> str:
-    return str(payload.get("event_id") or "")[:128]
+    return identifier(payload, "event_id", "event_id")[:128]
 
 
-def _author(from_id) -> dict:
-    if not isinstance(from_id, int) or from_id <= 0:
+def _author(from_id: int | None) -> dict:
+    if from_id is None or from_id <= 0:
         return {}
     return {
         "author_external_id": str(from_id),
@@ -44,9 +45,9 @@ def _author(from_id) -> dict:
     }
 
 
-def _own(account, from_id) -> bool:
+def _own(account, from_id: int | None) -> bool:
     """The community itself (from_id = -group id) posts and replies: those are not appeals."""
-    return isinstance(from_id, int) and from_id < 0 and str(-from_id) == str(account.external_id)
+    return from_id is not None and from_id < 0 and str(-from_id) == str(account.external_id)
 
 
 def parse(account, payload: dict) -> list[Draft]:
@@ -63,16 +64,21 @@ def parse(account, payload: dict) -> list[Draft]:
 
     if base == "message":
         # API 5.103+: object.message (message_edit sends the message itself).
-        message = require_dict(obj.get("message", obj), "object.message")
-        from_id, peer_id = message.get("from_id"), message.get("peer_id")
+        where = "object.message" if "message" in obj else "object"
+        message = require_dict(obj.get("message", obj), where)
+        from_id = integer(message, "from_id", f"{where}.from_id")
+        peer_id = integer(message, "peer_id", f"{where}.peer_id", required=True)
+        number = integer(message, "conversation_message_id", f"{where}.conversation_message_id") or integer(
+            message, "id", f"{where}.id", required=True
+        )
+        text = string(message, "text", f"{where}.text")
         if _own(account, from_id) or message.get("out") == 1:
             raise Ignored("The community's own message.")
-        text = text_of(message.get("text"))
         if not text:
             raise Ignored("A message without text.")
         return [
             Draft(
-                external_id=f"message{message.get('conversation_message_id') or message.get('id')}_{peer_id}",
+                external_id=f"message{number}_{peer_id}",
                 text=text,
                 thread_id=f"dialog{peer_id}",
                 written_at=from_timestamp(message.get("date")),
@@ -85,13 +91,16 @@ def parse(account, payload: dict) -> list[Draft]:
     if base == "wall_post":
         if edit:
             raise Ignored("Edits of wall posts are not tracked.")
-        from_id = obj.get("signer_id") or obj.get("from_id") or obj.get("created_by")
-        if _own(account, obj.get("from_id")) and obj.get("post_type") != "suggest":
+        poster = integer(obj, "from_id", "object.from_id")
+        signer, creator = integer(obj, "signer_id", "object.signer_id"), integer(obj, "created_by", "object.created_by")
+        from_id = signer or poster or creator
+        owner = integer(obj, "owner_id", "object.owner_id", required=True)
+        post = integer(obj, "id", "object.id", required=True)
+        text = string(obj, "text", "object.text")
+        if _own(account, poster) and obj.get("post_type") != "suggest":
             raise Ignored("The community's own post.")
-        text = text_of(obj.get("text"))
         if not text:
             raise Ignored("A post without text.")
-        owner, post = obj.get("owner_id"), obj.get("id")
         return [
             Draft(
                 external_id=f"wall{owner}_{post}",
@@ -105,15 +114,15 @@ def parse(account, payload: dict) -> list[Draft]:
 
     if base in COMMENTS:
         owner_field, object_field, link = COMMENTS[base]
-        from_id = obj.get("from_id")
+        from_id = integer(obj, "from_id", "object.from_id")
+        owner = integer(obj, owner_field, f"object.{owner_field}", required=True)
+        target = integer(obj, object_field, f"object.{object_field}", required=True)
+        comment = integer(obj, "id", "object.id", required=True)
+        text = string(obj, "text", "object.text")
         if _own(account, from_id):
             raise Ignored("The community's own reply.")
-        text = text_of(obj.get("text"))
         if not text:
             raise Ignored("A comment without text.")
-        owner, target, comment = obj.get(owner_field), obj.get(object_field), obj.get("id")
-        if comment is None or target is None:
-            raise Rejected(f"{kind}: the object has no id or {object_field}.")
         permalink = {
             "wall": f"https://vk.com/wall{owner}_{target}?reply={comment}",
             "topic": f"https://vk.com/topic{owner}_{target}?post={comment}",
