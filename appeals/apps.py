@@ -1,3 +1,5 @@
+import logging
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -19,3 +21,7 @@ class AppealsConfig(AppConfig):
         post_delete.connect(routing.forget_gazetteer, sender=Municipality, dispatch_uid="gazetteer-deleted")
         post_save.connect(views.forget_accounts, sender=SocialAccount, dispatch_uid="intake-account-saved")
         post_delete.connect(views.forget_accounts, sender=SocialAccount, dispatch_uid="intake-account-deleted")
+        # runserver's request log never shows an intake URL's query (the OK webhook's secret).
+        server_log = logging.getLogger("django.server")
+        if not any(isinstance(f, views.HideIntakeQuery) for f in server_log.filters):
+            server_log.addFilter(views.HideIntakeQuery())
