@@ -7,6 +7,7 @@ marker) and filters; the marker and a link to B's appeal must appear only for th
 """
 
 import io
+import json
 
 import openpyxl
 import pytest
@@ -23,6 +24,8 @@ from ..factories import AppealFactory, UserFactory
 # search term, so never the term itself): the leak word and the full name.
 MARKER, SURNAME = "СЕКРЕТБ", "Тайнов"
 LEAK, AUTHOR = "Колдобинск", "Тайнов Секрет"
+# Ministry B's people (tests/conftest.py): their names are not for ministry A's eyes either.
+OTHER_MINISTRYS_PEOPLE = ("Сагалаков Олег", "Майнагашев Семён")
 APPS = {"appeals", "analytics", "audit", "ministries"}
 # What each role may type: B's number in every spelling, the marker, and filters of each list.
 FILTERS = [
@@ -86,6 +89,11 @@ def pages(b) -> list[str]:
             f"/api/v1/appeals/?q={query}&status=assigned",
             f"/api/v1/appeals/?q={query}&overdue=false",
         ]
+    for field in ("assignee", "ministry", "account"):
+        for term in ("", "а", "Сагалаков", "Майнагашев"):
+            urls.append(
+                f"{reverse('admin:autocomplete')}?app_label=appeals&model_name=appeal&field_name={field}&term={term}"
+            )
     urls += [
         reverse("admin:appeals_appeal_duplicates"),
         f"/api/v1/appeals/?ministry={b.ministry_id}",
@@ -101,6 +109,8 @@ def content_of(response) -> str:
         return "\n".join(
             str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row
         )
+    if response.get("Content-Type", "").startswith("application/json"):
+        return json.dumps(response.json(), ensure_ascii=False)  # \u-escaped names read as names
     if response.streaming:
         return b"".join(response.streaming_content).decode("utf-8-sig")
     return response.content.decode()
@@ -116,7 +126,7 @@ def appeal_ids(rows) -> set[int]:
 
 
 def leaks(text: str, b) -> list[str]:
-    found = [needle for needle in (LEAK, AUTHOR) if needle in text]
+    found = [needle for needle in (LEAK, AUTHOR, *OTHER_MINISTRYS_PEOPLE) if needle in text]
     if f"/admin/appeals/appeal/{b.pk}/" in text:
         found.append("a link to B's appeal")
     return found
@@ -149,6 +159,8 @@ def test_it_finds_the_appeal_by_number_for_whoever_may_see_it(world):
     assert [appeal.pk for appeal in listed] == [b.pk]
     exported = content_of(client.get(reverse("admin:appeals_appeal_export") + f"?format=csv&q={b.pk}"))
     assert LEAK in exported and "Протекает" not in exported
+    autocomplete = f"{reverse('admin:autocomplete')}?app_label=appeals&model_name=appeal&field_name=assignee&term="
+    assert "Сагалаков Олег" in content_of(client.get(autocomplete))
 
 
 @pytest.mark.django_db
