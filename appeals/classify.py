@@ -9,6 +9,9 @@ TF-IDF views of the words — lemmas with their pairs, and character n-grams of 
 (typos, words the dictionary does not know) — feed linear SVMs whose scores are calibrated into
 probabilities by cross-validation (scikit-learn, at training time only).
 
+The classifier reads the first ``READ_CHARS`` characters of a text, and none of its patterns can
+backtrack: its work on a text of any size or content is bounded and linear.
+
 The trained model is a versioned artifact of plain arrays in ``appeals/classifier/`` (``manage.py
 train_classifier`` rebuilds it); it is loaded once per process, on first use, and runs on numpy.
 A text with no Russian word the model knows (empty, only emoji or a link, another language) is
@@ -52,10 +55,20 @@ PRECISION_TARGET = 0.95
 # Text → lemmas
 # ---------------------------------------------------------------------------------------------
 
-_TAG_RE = re.compile(r"<[^>]*>")
-_URL_RE = re.compile(r"(?:https?://|www\.)\S*[^\s.,!?;:)]|\S+@\S+\.\w+", re.IGNORECASE)
+# What the classifier reads of a text: a Telegram message or a VK comment (4,096 characters) whole,
+# a VK post (up to 16,384) by its beginning, where people state the problem. It also bounds the work
+# that one text can cost, whatever arrives.
+READ_CHARS = 5_000
+
+# The patterns run on citizens' text, so none may backtrack (no nested or adjacent repetitions that
+# can share characters, no backreference): each position of the text is read a bounded number of times.
+# A tag cannot hold "<", so a run of "<" without ">" is read once, not once from each "<".
+_TAG_RE = re.compile(r"<[^<>]*>")
+# A link runs to its last character that is not punctuation. An e-mail starts only at the start of
+# a word or after "@" and its parts hold no "@", so no part is read again from each of its positions
+# (the e-mail part of this pattern was "\S+@\S+\.\w+": cubic in a run of "@").
+_URL_RE = re.compile(r"(?:https?://|www\.)\S*[^\s.,!?;:)]|(?<![^\s@])[^\s@]+@[^\s@]+\.\w+", re.IGNORECASE)
 _WORD_RE = re.compile(r"[а-яёa-z]+|\d+", re.IGNORECASE)
-_REPEAT_RE = re.compile(r"(.)\1{2,}")
 # What ends a sentence, or starts a new line or item: the next word may be capitalised.
 _BOUNDARY_RE = re.compile(r"[.!?:;\n\"«(•*-]")
 _CYRILLIC_RE = re.compile(r"[а-яё]")
@@ -122,12 +135,21 @@ def _read(written: str) -> tuple[str, str, bool, bool]:
     """One word as written: (the word in lower case with repeated letters squeezed and Latin
     look-alikes in a Russian word mapped to Cyrillic, its lemma, whether it names a person or a
     place, whether it is a Russian word of two letters or more)."""
-    word = _REPEAT_RE.sub(r"\1", written.lower())
+    word = _squeeze(written.lower())
     if not _CYRILLIC_RE.search(word):
         return word, word, False, False
     word = word.translate(_LOOKALIKES)
     lemma, is_name = _lemma(word)
     return word, lemma, is_name, len(word) >= 2 and bool(_CYRILLIC_RE.search(lemma))
+
+
+def _squeeze(word: str) -> str:
+    """The word with each run of three or more equal letters written once ("ммммусор" is "мусор")."""
+    squeezed = []
+    for letter, run in itertools.groupby(word):
+        count = sum(1 for _ in run)
+        squeezed.append(letter if count > 2 else letter * count)
+    return "".join(squeezed)
 
 
 def lemmas(text: str) -> list[str]:
@@ -136,14 +158,15 @@ def lemmas(text: str) -> list[str]:
 
 
 def tokens(text: str, capitals_are_names: bool = True) -> list[tuple[str, str]]:
-    """(word as written, lemma) for each Russian word of the text that the model may see.
+    """(word as written, lemma) for each Russian word of the text's first ``READ_CHARS`` characters
+    that the model may see.
 
     Numbers, words of one letter, Latin words and the words that name a person or a place (by
     the dictionary, by a capital letter inside a sentence (as names are: "на Грибной", "жители
     Радуги") unless ``capitals_are_names`` is false, or by their place next to "улица", "район"
     and the like) are dropped.
     """
-    text = clean(text)
+    text = clean((text or "")[:READ_CHARS])
     found: list[tuple[str, str, bool, bool]] = []
     end = 0
     for match in _WORD_RE.finditer(text):
