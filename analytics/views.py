@@ -185,7 +185,7 @@ def export_appeals(request):
                 _("More than %(limit)s appeals: narrow the filter, or export them as CSV.") % {"limit": limit},
             )
             return HttpResponseRedirect(f"{back}?{query}")
-    record_access(request.user, "export", appeals, detail=f"{fmt}: {query or _('all')}", request=request)
+    record_access(request.user, "export", appeals, detail=f"{request.path}?{query}" if query else fmt, request=request)
     name = f"appeals-{timezone.localdate():%Y%m%d}"
     rows = exports.appeal_rows(appeals)
     if fmt == "csv":

@@ -766,16 +766,7 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
                 event.outcome, event.reason = InboundEvent.Outcome.REJECTED, str(error)
                 event.save(update_fields=["outcome", "reason"])
             else:
-                results = batch.ingest_items(rows)
-                counts = {}
-                for result in results:
-                    counts[result["outcome"]] = counts.get(result["outcome"], 0) + 1
-                event.outcome = (
-                    InboundEvent.Outcome.CREATED if counts.get("created") else InboundEvent.Outcome.DUPLICATE
-                )
-                event.reason = ", ".join(f"{outcome}: {count}" for outcome, count in sorted(counts.items()))
-                event.processed_at = timezone.now()
-                event.save(update_fields=["outcome", "reason", "processed_at"])
+                results = batch.ingest(event, rows)
                 self.message_user(
                     request, _("Imported %(rows)d rows: %(summary)s.") % {"rows": len(results), "summary": event.reason}
                 )

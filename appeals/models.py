@@ -769,6 +769,9 @@ class InboundEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="inbound_events",
     )
+    # Every appeal whose messages this request carried (a webhook or a file can hold several
+    # citizens'): erasing a citizen's data erases the raw requests that brought it.
+    appeals = models.ManyToManyField(Appeal, verbose_name=_("appeals it carried"), related_name="sources", blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     # The request passed the platform's secret or signature check (only those can be replayed).
     authenticated = models.BooleanField(_("authenticated"), default=False)

@@ -38,12 +38,25 @@ def erase(ids: list[int], now: datetime, *, actor=None, actor_name: str = "", no
     AppealMessage.objects.filter(appeal_id__in=ids, direction=AppealMessage.Direction.CITIZEN).update(
         author_name="", external_id=""
     )
-    redact_events(InboundEvent.objects.filter(appeal_id__in=ids), now)
+    redact_events(carried(ids), now)
     AppealEvent.objects.bulk_create(
         AppealEvent(
             appeal_id=pk, at=now, actor=actor, actor_name=actor_name, kind=AppealEvent.Kind.ANONYMISED, note=note
         )
         for pk in ids
+    )
+
+
+def carried(ids: list[int]):
+    """The raw requests that carried these appeals' messages: the one that made each, those that
+    carried it among other citizens' (a webhook with several comments, an imported file), and the
+    platform's redeliveries of any of them."""
+    linked = Q(appeal_id__in=ids) | Q(
+        pk__in=InboundEvent.appeals.through.objects.filter(appeal_id__in=ids).values("inboundevent_id")
+    )
+    keyed = InboundEvent.objects.filter(linked).exclude(dedup_key="")
+    return InboundEvent.objects.filter(
+        linked | Q(account_id__in=keyed.values("account_id"), dedup_key__in=keyed.values("dedup_key"))
     )
 
 
@@ -90,6 +103,9 @@ def anonymise_expired(now: datetime | None = None, batch_size: int = BATCH_SIZE)
     cutoff = now - timedelta(days=settings.GOVFEEDBACK_RETENTION_DAYS)
     purge_refused(now)
     redact_events(InboundEvent.objects.filter(appeal__isnull=True, received_at__lt=cutoff), now)
+    from audit.log import forget_searches
+
+    forget_searches(cutoff)  # what people searched then (it may name a citizen): the pages stay
     if done:
         from audit.log import record_access
 

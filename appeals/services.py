@@ -562,7 +562,17 @@ def anonymise_citizen(appeal: Appeal | int, *, reason: str, actor=None, now: dat
             .values_list("pk", flat=True)
         )
         if ids:
+            from audit.log import forget, personal_terms
+
+            terms = [
+                term
+                for row in Appeal.objects.filter(pk__in=ids).values_list(
+                    "author_name", "author_external_id", "external_id", "thread_id"
+                )
+                for term in personal_terms(*row)
+            ]
             erase(ids, now, actor=actor, actor_name=_actor_name(actor), note=reason)
+            forget(set(terms))  # what people searched for: the citizen's name and ids
     return ids
 
 

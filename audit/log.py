@@ -1,9 +1,12 @@
 """``record_access``: the one way to write the access log (views, exports, anonymisation)."""
 
 from collections.abc import Iterable
+from functools import reduce
+from operator import or_
+from urllib.parse import quote, quote_plus
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import AccessLog
 
@@ -48,3 +51,50 @@ def record_access(user, action: str, appeal_ids: Iterable[int] | QuerySet, detai
         detail=detail,
         ip=client_ip(request),
     )
+
+
+# What an erased term becomes in the access log's details.
+FORGOTTEN = "[…]"
+
+
+def forget(terms: Iterable[str]) -> int:
+    """Erase a citizen's name words and platform ids from the access log's details (the searches
+    and filters people typed), as written and as the address encoded them; the entries stay.
+
+    The one change ever made to the append-only log: personal data erased on request or at the
+    end of the retention period must not survive in it. Returns how many entries changed.
+    """
+    forms = set()
+    for term in terms:
+        for variant in {term, term.lower(), term.capitalize(), term.upper()}:
+            forms |= {variant, quote(variant), quote_plus(variant)}
+    forms = sorted((form for form in forms if form), key=len, reverse=True)
+    if not forms:
+        return 0
+    changed = 0
+    entries = AccessLog.objects.filter(reduce(or_, (Q(detail__contains=form) for form in forms)))
+    for pk, detail in entries.values_list("pk", "detail"):
+        for form in forms:
+            detail = detail.replace(form, FORGOTTEN)
+        changed += AccessLog.objects.filter(pk=pk).update(detail=detail)  # not save(): append-only
+    return changed
+
+
+def forget_searches(before) -> int:
+    """The retention job's part: entries written before ``before`` keep the page, not what was
+    searched or filtered (the query string, which may name a citizen). One UPDATE."""
+    from django.db.models import Value
+    from django.db.models.functions import Left, StrIndex
+
+    return (
+        AccessLog.objects.filter(at__lt=before, detail__contains="?")
+        .exclude(detail__endswith="?")
+        .update(detail=Left("detail", StrIndex("detail", Value("?"))))
+    )
+
+
+def personal_terms(name: str, *ids: str) -> list[str]:
+    """The words of a citizen's name (three letters or more) and their platform ids (five
+    characters or more: shorter ones would match appeal numbers) to ``forget``."""
+    words = [word.strip(".,") for word in name.split()]
+    return [word for word in words if len(word) >= 3] + [value for value in ids if value and len(value) >= 5]

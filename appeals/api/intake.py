@@ -85,10 +85,5 @@ class BatchIntakeView(APIView):
             event.processed_at = timezone.now()
             event.save(update_fields=["outcome", "reason", "processed_at"])
             return Response({"items": [event.reason]}, status=status.HTTP_400_BAD_REQUEST)
-        results = batch.ingest_items(items)
-        outcomes = [result["outcome"] for result in results]
-        event.outcome = InboundEvent.Outcome.CREATED if "created" in outcomes else InboundEvent.Outcome.DUPLICATE
-        event.reason = ", ".join(f"{name}: {outcomes.count(name)}" for name in sorted(set(outcomes)))
-        event.processed_at = timezone.now()
-        event.save(update_fields=["outcome", "reason", "processed_at"])
+        results = batch.ingest(event, items)
         return Response({"event": event.pk, "results": results})

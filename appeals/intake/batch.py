@@ -4,14 +4,17 @@ updated, or error with the reason; a bad item never stops the others."""
 
 import csv
 import io
+from collections import Counter
 from datetime import datetime
 
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from ministries.models import SocialAccount
 
 from .. import services
+from ..models import InboundEvent
 from . import LIMITED_FIELDS, Draft, plausible_time, safe_url, too_long
 
 # The columns of a file and the keys of an API item.
@@ -81,6 +84,19 @@ def _draft(item: dict) -> tuple[SocialAccount, Draft, list[str]]:
             % {"platform": values["platform"], "account": values["account"]}
         )
     return account, draft, warnings
+
+
+def ingest(event, items: list) -> list[dict]:
+    """The items of a stored batch or file (``event``) as appeals: each item's result, and on the
+    event its outcome, the counts and every appeal it carried (for erasing a citizen's data)."""
+    results = ingest_items(items)
+    counts = Counter(result["outcome"] for result in results)
+    event.outcome = InboundEvent.Outcome.CREATED if counts["created"] else InboundEvent.Outcome.DUPLICATE
+    event.reason = ", ".join(f"{outcome}: {count}" for outcome, count in sorted(counts.items()))
+    event.processed_at = timezone.now()
+    event.save(update_fields=["outcome", "reason", "processed_at"])
+    event.appeals.add(*{result["appeal"] for result in results if result.get("appeal")})
+    return results
 
 
 def ingest_items(items: list) -> list[dict]:

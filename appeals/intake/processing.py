@@ -90,6 +90,7 @@ def process(event: InboundEvent, *, replay: bool = False) -> str:
         return finish(event, Outcome.REJECTED, str(refused.message))
     outcome = min((result for result, _appeal in results), key=PRIORITY.index)
     event.appeal = next(appeal for result, appeal in results if result == outcome)
+    event.appeals.add(*{appeal.pk for _result, appeal in results if appeal is not None})
     return finish(event, outcome)
 
 

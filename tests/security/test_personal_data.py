@@ -135,12 +135,13 @@ class TestRetention:
             resolved(bot, n, DAYS + 1, now)
         # 1 lock a batch of expired appeals, 2 erase them, 3 their citizens' messages, 4 their raw
         # requests, 5 their history events (one INSERT), 6 the old raw requests of no appeal,
-        # 7 the refused requests past GOVFEEDBACK_INTAKE_REFUSED_DAYS (one DELETE), 8 the access log
-        # entry (and the batch's transaction: savepoints in a test).
+        # 7 the refused requests past GOVFEEDBACK_INTAKE_REFUSED_DAYS (one DELETE), 8 the searches
+        # kept in the access log from before the period, 9 the access log entry (and the batch's
+        # transaction: savepoints in a test).
         with CaptureQueriesContext(connection) as captured:
             assert retention.anonymise_expired(now, batch_size=100) == rows
         work = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
-        assert len(work) == 8, work
+        assert len(work) == 9, work
 
     def test_the_job_is_scheduled(self):
         schedule = app.conf.beat_schedule["anonymise-expired"]
