@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from appeals.models import Appeal, AppealEvent, Municipality, Topic
+from appeals.models import Appeal, AppealEvent, Municipality, Topic, deadline_q
 from ministries.models import Ministry, SocialAccount
 
 # --- the median ----------------------------------------------------------------------------------
@@ -349,11 +349,10 @@ def _ministries(appeals: QuerySet, received: QuerySet, resolved: QuerySet, in_pe
         resolution=Median(_duration("resolved_at", "received_at")),
     ):
         row(ministry_id).update(resolved=n, on_time=on_time, resolution=resolution)
-    running = Q(paused_at__isnull=True)
     for ministry_id, n, overdue in (
         appeals.open()
         .values_list("ministry_id")
-        .annotate(n=Count("pk"), overdue=Count("pk", filter=running & Q(due_at__lt=now)))
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=deadline_q("overdue", now)))
     ):
         row(ministry_id).update(open=n, overdue=overdue)
     kinds = [AppealEvent.Kind.EXTENDED, AppealEvent.Kind.REJECTED]

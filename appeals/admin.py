@@ -33,7 +33,6 @@ from .models import (
     Notification,
     RoutingRule,
     Topic,
-    end_of_local_day,
 )
 
 PLATFORM_BADGES = {"vk": "VK", "ok": "OK", "telegram": "TG", "instagram": "IG", "facebook": "FB", "twitter": "X"}
@@ -480,13 +479,12 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
     def counter_querysets(self, request) -> dict:
         """Open, due today, overdue and extended appeals in the user's scope, each counted (up to
         the limit) along a partial index of the open appeals; the list links to each."""
-        now = timezone.now()
-        running = self.get_queryset(request).running()
+        now, appeals = timezone.now(), self.get_queryset(request)
         return {
-            "open": self.get_queryset(request).open(),
-            "due_today": running.filter(due_at__gte=now, due_at__lte=end_of_local_day(now)),
-            "overdue": running.filter(due_at__lt=now),
-            "extended": self.get_queryset(request).open().exclude(extension_reason=""),
+            "open": appeals.open(),
+            "due_today": appeals.due_today(now),
+            "overdue": appeals.overdue(now),
+            "extended": appeals.open().exclude(extension_reason=""),
         }
 
     def get_search_results(self, request, queryset, search_term):

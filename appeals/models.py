@@ -185,15 +185,18 @@ def end_of_local_day(now: datetime) -> datetime:
 
 
 class AppealQuerySet(models.QuerySet):
+    """The appeals' states as filters. Each deadline state is the condition of ``deadline_q`` (the
+    one definition: the lists, the counters, the figures and the jobs all filter by it)."""
+
     def open(self) -> "AppealQuerySet":
-        return self.filter(status__in=Appeal.OPEN_STATUSES)
+        return self.filter(OPEN_Q)
 
     def running(self) -> "AppealQuerySet":
         """Open appeals whose clock runs (not paused while waiting for the citizen)."""
-        return self.open().filter(paused_at__isnull=True)
+        return self.filter(RUNNING_Q)
 
     def closed(self) -> "AppealQuerySet":
-        return self.exclude(status__in=Appeal.OPEN_STATUSES)
+        return self.exclude(OPEN_Q)
 
     def overdue(self, now: datetime | None = None) -> "AppealQuerySet":
         """Running appeals whose deadline has passed (whether or not the job has flagged them).
@@ -201,22 +204,15 @@ class AppealQuerySet(models.QuerySet):
         An appeal whose clock is stopped while it waits for the citizen is not overdue: its
         deadline moves when work resumes.
         """
-        now = now or timezone.now()
-        return self.running().filter(due_at__lt=now)
+        return self.filter(deadline_q("overdue", now or timezone.now()))
 
     def due_soon(self, now: datetime | None = None) -> "AppealQuerySet":
         """Running appeals whose deadline is within GOVFEEDBACK_DUE_SOON_HOURS from now."""
-        now = now or timezone.now()
-        window = timedelta(hours=settings.GOVFEEDBACK_DUE_SOON_HOURS)
-        return self.running().filter(due_at__gte=now, due_at__lt=now + window)
+        return self.filter(deadline_q("due_soon", now or timezone.now()))
 
     def due_today(self, now: datetime | None = None) -> "AppealQuerySet":
         """Running appeals whose deadline is still ahead today (local time)."""
-        now = now or timezone.now()
-        return self.running().filter(due_at__gte=now, due_at__lte=end_of_local_day(now))
-
-    def due_before(self, when: datetime) -> "AppealQuerySet":
-        return self.filter(due_at__lt=when)
+        return self.filter(deadline_q("due_today", now or timezone.now()))
 
     def first_answer_overdue(self, now: datetime | None = None) -> "AppealQuerySet":
         now = now or timezone.now()
@@ -224,9 +220,27 @@ class AppealQuerySet(models.QuerySet):
 
 
 _OPEN = ["new", "assigned", "in_progress", "awaiting_citizen"]
-_OPEN_Q = Q(status__in=_OPEN)
+OPEN_Q = Q(status__in=_OPEN)
 # Open and its clock running: what the deadline jobs look at.
-_RUNNING_Q = _OPEN_Q & Q(paused_at__isnull=True)
+RUNNING_Q = OPEN_Q & Q(paused_at__isnull=True)
+
+
+def due_soon_window() -> timedelta:
+    return timedelta(hours=settings.GOVFEEDBACK_DUE_SOON_HOURS)
+
+
+def deadline_q(state: str, now: datetime) -> Q:
+    """The appeals in a deadline state at ``now``: "overdue", "due_soon" (within
+    GOVFEEDBACK_DUE_SOON_HOURS) or "due_today" (still ahead today, local time). The one
+    definition of these states for rows; ``Appeal.deadline_state`` is the same rule for one appeal
+    (``tests/appeals/test_deadline_states.py`` holds the two equal)."""
+    if state == "overdue":
+        return RUNNING_Q & Q(due_at__lt=now)
+    if state == "due_soon":
+        return RUNNING_Q & Q(due_at__gte=now, due_at__lt=now + due_soon_window())
+    if state == "due_today":
+        return RUNNING_Q & Q(due_at__gte=now, due_at__lte=end_of_local_day(now))
+    raise ValueError(f"Unknown deadline state {state!r}.")
 
 
 class Appeal(models.Model):
@@ -382,44 +396,44 @@ class Appeal(models.Model):
             # The default list order (newest first).
             models.Index(F("received_at").desc(), F("id").desc(), name="appeal_received_idx"),
             # "Overdue" and "due soon" filters, and ordering the open queue by deadline.
-            models.Index(fields=["due_at"], condition=_OPEN_Q, name="appeal_open_due_idx"),
+            models.Index(fields=["due_at"], condition=OPEN_Q, name="appeal_open_due_idx"),
             # "Overdue" and "due today" (running appeals by deadline): the admin's capped counters
             # read this index alone, without visiting the table for the paused ones.
-            models.Index(fields=["due_at"], condition=_RUNNING_Q, name="appeal_running_due_idx"),
+            models.Index(fields=["due_at"], condition=RUNNING_Q, name="appeal_running_due_idx"),
             # The admin's "extended" counter and filter: the few open appeals with a moved deadline.
             models.Index(
                 fields=["ministry", "due_at"],
-                condition=_OPEN_Q & ~Q(extension_reason=""),
+                condition=OPEN_Q & ~Q(extension_reason=""),
                 name="appeal_open_extended_idx",
             ),
             # flag_overdue and remind_due_soon: running, not flagged yet, by deadline.
             models.Index(
                 fields=["due_at"],
-                condition=_RUNNING_Q & Q(overdue_since__isnull=True),
+                condition=RUNNING_Q & Q(overdue_since__isnull=True),
                 name="appeal_unflagged_due_idx",
             ),
             # escalate_overdue: running, flagged, not escalated yet.
             models.Index(
                 fields=["overdue_since"],
-                condition=_RUNNING_Q & Q(overdue_since__isnull=False, escalated_at__isnull=True),
+                condition=RUNNING_Q & Q(overdue_since__isnull=False, escalated_at__isnull=True),
                 name="appeal_unescalated_idx",
             ),
             # "First answer overdue": open appeals nobody has answered yet.
             models.Index(
                 fields=["first_answer_due_at"],
-                condition=_OPEN_Q & Q(first_answered_at__isnull=True),
+                condition=OPEN_Q & Q(first_answered_at__isnull=True),
                 name="appeal_unanswered_idx",
             ),
             # A ministry head's queue and a specialist's queue, by deadline.
-            models.Index(fields=["ministry", "due_at"], condition=_OPEN_Q, name="appeal_ministry_open_due_idx"),
-            models.Index(fields=["assignee", "due_at"], condition=_OPEN_Q, name="appeal_assignee_open_due_idx"),
+            models.Index(fields=["ministry", "due_at"], condition=OPEN_Q, name="appeal_ministry_open_due_idx"),
+            models.Index(fields=["assignee", "due_at"], condition=OPEN_Q, name="appeal_assignee_open_due_idx"),
             models.Index(fields=["ministry", "received_at"], name="appeal_ministry_received_idx"),
             models.Index(fields=["topic", "received_at"], name="appeal_topic_received_idx"),
             models.Index(fields=["duplicate_of"], condition=Q(duplicate_of__isnull=False), name="appeal_duplicate_idx"),
             # Intake: a citizen's follow-up joins their open appeal in the same thread.
             models.Index(
                 fields=["account", "thread_id", "author_external_id"],
-                condition=_OPEN_Q & ~Q(thread_id=""),
+                condition=OPEN_Q & ~Q(thread_id=""),
                 name="appeal_open_thread_idx",
             ),
             models.Index(fields=["status", "received_at"], name="appeal_status_received_idx"),
@@ -446,8 +460,7 @@ class Appeal(models.Model):
         return self.status in self.OPEN_STATUSES
 
     def is_overdue(self, now: datetime | None = None) -> bool:
-        now = now or timezone.now()
-        return self.is_open and self.paused_at is None and self.due_at < now
+        return self.deadline_state(now) == "overdue"
 
     def deadline_state(self, now: datetime | None = None) -> str:
         """One of "closed", "paused", "overdue", "due_soon", "on_time" (the admin's colours)."""
@@ -458,7 +471,7 @@ class Appeal(models.Model):
             return "paused"
         if self.due_at < now:
             return "overdue"
-        if self.due_at < now + timedelta(hours=settings.GOVFEEDBACK_DUE_SOON_HOURS):
+        if self.due_at < now + due_soon_window():
             return "due_soon"
         return "on_time"
 
@@ -471,7 +484,7 @@ class Appeal(models.Model):
             return "closed"
         if self.first_answer_due_at < now:
             return "overdue"
-        if self.first_answer_due_at < now + timedelta(hours=settings.GOVFEEDBACK_DUE_SOON_HOURS):
+        if self.first_answer_due_at < now + due_soon_window():
             return "due_soon"
         return "on_time"
 

@@ -146,7 +146,7 @@ def flag_overdue(now: datetime | None = None, batch_size: int | None = None) -> 
     and repeats it; rows another run holds are then skipped.
     """
     now = now or timezone.now()
-    running = Appeal.objects.running().filter(overdue_since__isnull=True, due_at__lt=now)
+    running = Appeal.objects.overdue(now).filter(overdue_since__isnull=True)
     if connection.vendor != "postgresql":
         return _flag_overdue_in_batches(running, now, batch_size or BATCH_SIZE)
     flagged = 0
@@ -321,10 +321,7 @@ def remind_due_soon(now: datetime | None = None, batch_size: int = BATCH_SIZE) -
             rows, notifications.Kind.DUE_SOON, to_assignee=True, to_head="unassigned", now=now
         )
 
-    window = now + timedelta(hours=settings.GOVFEEDBACK_DUE_SOON_HOURS)
-    due_soon = Appeal.objects.running().filter(
-        overdue_since__isnull=True, reminded_due_soon_at__isnull=True, due_at__gte=now, due_at__lt=window
-    )
+    due_soon = Appeal.objects.due_soon(now).filter(overdue_since__isnull=True, reminded_due_soon_at__isnull=True)
     return _in_batches(due_soon, ["id", "due_at", "assignee_id", "ministry_id"], handle, batch_size)
 
 
