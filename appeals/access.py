@@ -21,10 +21,9 @@ from django.utils.translation import gettext_lazy
 from ministries.models import Ministry, Official
 from ministries.roles import OPERATORS_GROUP
 
-OPERATOR, HEAD, SPECIALIST, NOBODY = "operator", "head", "specialist", "nobody"
+from .steps import STEPS
 
-# The steps a specialist may take on an appeal assigned to them.
-SPECIALIST_STEPS = {"start", "ask_citizen", "reply", "resolve", "comment"}
+OPERATOR, HEAD, SPECIALIST, NOBODY = "operator", "head", "specialist", "nobody"
 
 
 @dataclass(frozen=True)
@@ -147,7 +146,7 @@ def _refused_by(scope: Scope, appeal, step: str, ministry: Ministry | None = Non
         if ministry is not None and ministry.pk != scope.ministry_id:
             return "assign_outside"
         return None
-    if step not in SPECIALIST_STEPS:
+    if not STEPS[step].specialist:
         return "heads_only"
     if appeal.assignee_id != scope.official_id:
         return "not_yours"

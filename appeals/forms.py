@@ -152,7 +152,7 @@ class SetTopicForm(StepForm):
         services.set_topic(appeal, topic=self.cleaned_data["topic"], actor=actor)
 
 
-# The steps offered on an appeal's page, in the order of Appeal.STEPS (assign is the form itself).
+# The steps offered on an appeal's page, by their names in appeals/steps.py (assign is the form itself).
 STEP_FORMS: dict[str, type[StepForm]] = {
     "start": StartForm,
     "ask_citizen": AskCitizenForm,

@@ -7,6 +7,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .steps import OPEN_STATUSES, STEPS
+
 
 class Topic(models.Model):
     """What an appeal is about (тематика); the source's five are created by a migration.
@@ -219,8 +221,7 @@ class AppealQuerySet(models.QuerySet):
         return self.open().filter(first_answered_at__isnull=True, first_answer_due_at__lt=now)
 
 
-_OPEN = ["new", "assigned", "in_progress", "awaiting_citizen"]
-OPEN_Q = Q(status__in=_OPEN)
+OPEN_Q = Q(status__in=OPEN_STATUSES)
 # Open and its clock running: what the deadline jobs look at.
 RUNNING_Q = OPEN_Q & Q(paused_at__isnull=True)
 
@@ -259,22 +260,7 @@ class Appeal(models.Model):
         NOT_APPEAL = "not_appeal", _("not an appeal")
         DUPLICATE = "duplicate", _("duplicate")
 
-    OPEN_STATUSES = tuple(_OPEN)
-
-    # Which steps a person may take from which status; services.py enforces it, the admin
-    # shows it as the "next steps" of an appeal.
-    STEPS = {
-        "assign": OPEN_STATUSES,
-        "start": ("new", "assigned", "awaiting_citizen"),
-        "ask_citizen": ("new", "assigned", "in_progress"),
-        "reply": OPEN_STATUSES,
-        "extend": OPEN_STATUSES,
-        "resolve": OPEN_STATUSES,
-        "reject": OPEN_STATUSES,
-        "reopen": ("resolved", "rejected"),
-        "comment": tuple(Status.values),
-        "set_topic": tuple(Status.values),
-    }
+    OPEN_STATUSES = OPEN_STATUSES  # which steps are taken from which status: appeals/steps.py
 
     account = models.ForeignKey(
         "ministries.SocialAccount",
@@ -489,10 +475,10 @@ class Appeal(models.Model):
         return "on_time"
 
     def can(self, step: str) -> bool:
-        return self.status in self.STEPS[step]
+        return self.status in STEPS[step].statuses
 
     def allowed_steps(self) -> list[str]:
-        return [step for step, statuses in self.STEPS.items() if self.status in statuses]
+        return [name for name, step in STEPS.items() if self.status in step.statuses]
 
 
 class AppealEvent(models.Model):

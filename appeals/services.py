@@ -10,29 +10,17 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ministries.models import Ministry, Official, SocialAccount
 
 from . import access, routing
 from .models import Appeal, AppealEvent, AppealMessage, Topic
 from .sla import add_hours, deadline_for, first_answer_deadline, hours_between, policy
+from .steps import STEPS
 
 Status = Appeal.Status
 Kind = AppealEvent.Kind
 
-STEP_LABELS = {
-    "assign": gettext_lazy("assign"),
-    "reply": gettext_lazy("answer the citizen"),
-    "start": gettext_lazy("start work"),
-    "ask_citizen": gettext_lazy("ask the citizen"),
-    "extend": gettext_lazy("extend the deadline"),
-    "resolve": gettext_lazy("resolve"),
-    "reject": gettext_lazy("reject"),
-    "reopen": gettext_lazy("reopen"),
-    "comment": gettext_lazy("comment"),
-    "set_topic": gettext_lazy("set the topic"),
-}
 
 SOURCE_FIELDS = ("thread_id", "permalink", "author_name", "author_external_id", "author_url", "written_at")
 
@@ -77,7 +65,7 @@ def _check_step(appeal: Appeal, step: str, actor=None, *, ministry: Ministry | N
     if not appeal.can(step):
         raise Refused(
             _("Appeal #%(id)s is “%(status)s”: the step “%(step)s” is not allowed.")
-            % {"id": appeal.pk, "status": appeal.get_status_display(), "step": STEP_LABELS[step]}
+            % {"id": appeal.pk, "status": appeal.get_status_display(), "step": STEPS[step].label}
         )
 
 
@@ -583,7 +571,7 @@ def record_refusal(seen: Appeal, *, step: str, message: str, actor=None, now: da
     input, missing rights) change nothing and are not recorded. Returns the event or None.
     """
     now = now or timezone.now()
-    if step not in Appeal.STEPS or not seen.can(step):
+    if step not in STEPS or not seen.can(step):
         return None
     current = Appeal.objects.filter(pk=seen.pk).first()
     if current is None or current.can(step):

@@ -17,9 +17,10 @@ from ministries.models import Ministry, Official, SocialAccount
 
 from .. import access
 from ..models import Appeal, AppealEvent, AppealMessage, Topic
+from ..steps import STEPS
 from .filters import MAX_ID
 
-STEP_NAMES = list(Appeal.STEPS)
+STEP_NAMES = list(STEPS)
 
 
 def iso_time(value: datetime, zone: tzinfo) -> str:

@@ -19,6 +19,7 @@ from ministries.models import SocialAccount
 
 from .. import access, services
 from ..models import Appeal, AppealEvent, AppealMessage, Topic
+from ..steps import STEPS
 from . import serializers
 from .filters import AppealFilter
 from .pagination import AppealCursorPagination, SmallTablePagination
@@ -89,8 +90,8 @@ class AppealViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             service(appeal, actor=request.user, **data)
         except services.Refused as refused:
-            step = {"ask": "ask_citizen"}.get(self.action, self.action)
-            services.record_refusal(appeal, step=step, message=refused.message, actor=request.user)
+            # Each step's action is named after it (appeals/steps.py).
+            services.record_refusal(appeal, step=self.action, message=refused.message, actor=request.user)
             raise StepRefused(refused.message) from None
         # The person just took the step: they are shown its result even if it left their scope.
         appeal = serializers.AppealSerializer.select(Appeal.objects).get(pk=appeal.pk)
@@ -102,7 +103,7 @@ class AppealViewSet(viewsets.ReadOnlyModelViewSet):
         return self._apply(request, serializers.AssignInputSerializer, services.assign)
 
     @_step("set_topic", serializers.SetTopicInputSerializer, "Set or correct the topic (by its code)")
-    @action(detail=True, methods=["post"], url_path="set-topic", filter_backends=[], pagination_class=None)
+    @action(**STEP, url_path=STEPS["set_topic"].path)
     def set_topic(self, request, pk=None):
         return self._apply(request, serializers.SetTopicInputSerializer, services.set_topic)
 
@@ -112,8 +113,8 @@ class AppealViewSet(viewsets.ReadOnlyModelViewSet):
         return self._apply(request, None, services.start_work)
 
     @_step("ask", serializers.AskInputSerializer, "Ask the citizen for clarification")
-    @action(**STEP)
-    def ask(self, request, pk=None):
+    @action(**STEP, url_path=STEPS["ask_citizen"].path)
+    def ask_citizen(self, request, pk=None):
         return self._apply(request, serializers.AskInputSerializer, services.ask_citizen)
 
     @_step("reply", serializers.ReplyInputSerializer, "Publish an interim answer; the appeal stays open")
