@@ -34,11 +34,7 @@ class SpikeAlertAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdmin
     actions = ["acknowledge"]
 
     def scope_queryset(self, request, queryset):
-        # Operators see every alert; a ministry's people the alerts of its topics.
-        scope = access.scope_for(request.user)
-        if scope.is_operator:
-            return queryset
-        return queryset.filter(topic__default_ministry_id=scope.ministry_id) if scope.ministry_id else queryset.none()
+        return access.spike_alerts_within(access.scope_for(request.user), queryset)
 
     @admin.display(description=_("times the usual"))
     def ratio_display(self, alert):
@@ -88,8 +84,7 @@ class WeeklyReportAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdm
     actions = ["regenerate"]
 
     def scope_queryset(self, request, queryset):
-        # The government-wide report is the press service's.
-        return queryset if access.scope_for(request.user).is_operator else queryset.none()
+        return access.operators_only(request.user, queryset)
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content")

@@ -162,9 +162,7 @@ def _alerts_for(scope: access.Scope):
     alerts = SpikeAlert.objects.filter(
         acknowledged_at__isnull=True, window_end__gte=timezone.now() - timedelta(days=1)
     ).select_related("topic", "municipality")
-    if not scope.is_operator:
-        alerts = alerts.filter(topic__default_ministry_id=scope.ministry_id)
-    return alerts.order_by("-window_end")[:10]
+    return access.spike_alerts_within(scope, alerts).order_by("-window_end")[:10]
 
 
 def export_appeals(request):

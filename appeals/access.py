@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -118,6 +118,28 @@ def officials_for(user, queryset: QuerySet | None = None) -> QuerySet:
 
 def ministries_for(user, queryset: QuerySet | None = None) -> QuerySet:
     return _within_ministry(user, Ministry.objects.all() if queryset is None else queryset, "pk")
+
+
+def notifications_for(user, queryset: QuerySet) -> QuerySet:
+    """Reminders and digests: all for operators; a ministry's people see their ministry's
+    reminders and the digests addressed to them."""
+    scope = scope_for(user)
+    if scope.is_operator:
+        return queryset
+    if scope.ministry_id is None:
+        return queryset.none()
+    return queryset.filter(Q(appeal__ministry_id=scope.ministry_id) | Q(recipient_official_id=scope.official_id))
+
+
+def spike_alerts_within(scope: Scope, queryset: QuerySet) -> QuerySet:
+    """Spike alerts: all for operators; a ministry's people the alerts of the topics it handles."""
+    return within_scope(scope, queryset, "topic__default_ministry_id")
+
+
+def operators_only(user, queryset: QuerySet) -> QuerySet:
+    """What only the press service sees: raw requests (every ministry's citizens' data), the
+    accounts (their webhook secrets), routing rules, the government-wide weekly report."""
+    return queryset if scope_for(user).is_operator else queryset.none()
 
 
 # Why a step is refused, by the rule that refuses it.

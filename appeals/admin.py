@@ -6,7 +6,6 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Q
 from django.forms import ModelForm, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -920,11 +919,7 @@ class NotificationAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdm
     actions = ["retry"]
 
     def scope_queryset(self, request, queryset):
-        scope = access.scope_for(request.user)
-        if scope.is_operator:
-            return queryset
-        # The ministry's reminders and one's own digests.
-        return queryset.filter(Q(appeal__ministry_id=scope.ministry_id) | Q(recipient_official_id=scope.official_id))
+        return access.notifications_for(request.user, queryset)
 
     class Media:
         css = {"all": ["appeals/admin.css"]}
@@ -989,8 +984,7 @@ class InboundEventAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdm
         css = {"all": ["appeals/admin.css"]}
 
     def scope_queryset(self, request, queryset):
-        # Raw payloads hold citizens' data from every ministry: the press service's only.
-        return queryset if access.scope_for(request.user).is_operator else queryset.none()
+        return access.operators_only(request.user, queryset)
 
     @admin.display(description=_("outcome"), ordering="outcome")
     def outcome_badge(self, event):
@@ -1063,7 +1057,7 @@ class RoutingRuleAdmin(access.ScopedAdmin, admin.ModelAdmin):
     autocomplete_fields = ["account", "ministry", "official"]
 
     def scope_queryset(self, request, queryset):
-        return queryset if access.scope_for(request.user).is_operator else queryset.none()
+        return access.operators_only(request.user, queryset)
 
 
 @admin.register(Municipality)

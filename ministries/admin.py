@@ -71,5 +71,4 @@ class SocialAccountAdmin(access.ScopedAdmin, admin.ModelAdmin):
     ]
 
     def scope_queryset(self, request, queryset):
-        # Accounts hold webhook secrets: the press service's business only.
-        return queryset if access.scope_for(request.user).is_operator else queryset.none()
+        return access.operators_only(request.user, queryset)
