@@ -956,8 +956,32 @@ class NotificationAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdm
 class InboundEventAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdmin):
     """Every request the intake endpoints received, stored before parsing, with its outcome."""
 
-    list_display = ["received_at", "platform", "account", "outcome_badge", "reason_excerpt", "appeal_link"]
-    list_filter = ["outcome", "platform", "received_at"]
+    class WaitsForFilter(admin.SimpleListFilter):
+        """The events whose processing failed: put off for an automatic retry, or stopped for a person."""
+
+        title = _("waits for")
+        parameter_name = "waits_for"
+
+        def lookups(self, request, model_admin):
+            return [("retry", _("an automatic retry")), ("person", _("a person"))]
+
+        def queryset(self, request, queryset):
+            if self.value() == "retry":
+                return queryset.retrying()
+            if self.value() == "person":
+                return queryset.needing_a_person()
+            return queryset
+
+    list_display = [
+        "received_at",
+        "platform",
+        "account",
+        "outcome_badge",
+        "reason_excerpt",
+        "next_step",
+        "appeal_link",
+    ]
+    list_filter = ["outcome", WaitsForFilter, "platform", "received_at"]
     list_select_related = ["account"]
     search_fields = ["=dedup_key", "=appeal__id", "reason"]
     show_full_result_count = False
@@ -977,6 +1001,8 @@ class InboundEventAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdm
         "reason",
         "appeal",
         "processed_at",
+        "failed_attempts",
+        "retry_at",
     ]
     readonly_fields = fields
 
@@ -995,6 +1021,18 @@ class InboundEventAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdm
     @admin.display(description=_("reason"))
     def reason_excerpt(self, event):
         return Truncator(event.reason).chars(90)
+
+    @admin.display(description=_("next step"))
+    def next_step(self, event):
+        if event.needs_a_person():
+            return _("needs a person: replay it after a fix")
+        if event.retry_at is not None and event.processed_at is None:
+            return _("tried again automatically at %(time)s (attempt %(attempt)d of %(attempts)d)") % {
+                "time": list_time(event.retry_at),
+                "attempt": event.failed_attempts + 1,
+                "attempts": processing.MAX_ATTEMPTS,
+            }
+        return "—"
 
     @admin.display(description=_("appeal"), ordering="appeal_id")
     def appeal_link(self, event):

@@ -723,8 +723,22 @@ class AppealMessage(models.Model):
 
 class InboundEventQuerySet(models.QuerySet):
     def waiting(self):
-        """Accepted (authenticated, checked) and not processed yet: a worker's to do."""
+        """Accepted (authenticated, checked) and not processed yet: a worker's to do, now or, after a
+        failure that may pass, at ``retry_at``."""
         return self.filter(outcome=InboundEvent.Outcome.RECEIVED, authenticated=True, processed_at=None)
+
+    def due(self, now: datetime):
+        """Waiting and not put off: never failed, or its next attempt's time has come."""
+        return self.waiting().filter(Q(retry_at=None) | Q(retry_at__lte=now))
+
+    def retrying(self):
+        """Failed for a reason that may pass; a worker tries again at ``retry_at``."""
+        return self.waiting().filter(retry_at__isnull=False)
+
+    def needing_a_person(self):
+        """Failed for good (a bug, a payload nothing can parse, or too many attempts): kept for an
+        operator's replay after a fix."""
+        return self.filter(outcome=InboundEvent.Outcome.RECEIVED, processed_at__isnull=False)
 
 
 class InboundEvent(models.Model):
@@ -776,6 +790,10 @@ class InboundEvent(models.Model):
     authenticated = models.BooleanField(_("authenticated"), default=False)
     # Personal data (152-FZ): when the raw body and headers were erased.
     redacted_at = models.DateTimeField(_("raw request erased at"), null=True, blank=True)
+    # Processing attempts that failed; after a failure that may pass (the database locked or
+    # unreachable, the broker down) the next attempt is due at retry_at (appeals.intake.processing).
+    failed_attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
+    retry_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
 
     objects = InboundEventQuerySet.as_manager()
 
@@ -791,3 +809,7 @@ class InboundEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform} #{self.pk} ({self.get_outcome_display()})"
+
+    def needs_a_person(self) -> bool:
+        """Failed for good: nothing tries it again until an operator replays it after a fix."""
+        return self.outcome == self.Outcome.RECEIVED and self.processed_at is not None

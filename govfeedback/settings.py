@@ -4,6 +4,12 @@ Every deployment setting comes from the environment through the small typed help
 With nothing set (and DEBUG=1) the project runs on the embedded defaults: SQLite and a
 Celery broker on the file system. A production run (DEBUG off) refuses to start without
 SECRET_KEY and ALLOWED_HOSTS.
+
+DEBUG is off unless set. The developer's two entries turn it on for local development: the
+Makefile (``make run``, ``make test``), and ``manage.py`` when the environment names nothing of a
+deployment (none of DEBUG, DJANGO_ENV, DATABASE_URL, SECRET_KEY, SECRET_KEY_FILE, ALLOWED_HOSTS),
+so that ``.venv/bin/python manage.py changepassword admin`` works as the README shows it. A
+deployment sets at least one of them, and gunicorn and Celery never pass through manage.py.
 """
 
 import os
@@ -215,6 +221,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default has concurrent writers: the web process stores webhooks while the
+    # worker turns them into appeals and beat's jobs run. WAL lets readers and the writer go on
+    # together; IMMEDIATE takes the write lock at BEGIN, so a writer waits its turn (up to
+    # `timeout` seconds) instead of failing at once with "database is locked" when a read
+    # transaction tries to become a write one.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 # A web process (govfeedback.wsgi and .asgi, see govfeedback/web.py) sets this statement timeout on
 # its PostgreSQL connections: no request keeps a backend busy for minutes. Workers' jobs have none;
 # the dashboard sets its own for its queries (GOVFEEDBACK_DASHBOARD_TIMEOUT_SECONDS).

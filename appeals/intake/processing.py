@@ -11,6 +11,12 @@ outcome is written on the event. The web process does not hand each event over: 
 to ``drain`` what waits (``enqueue``, at most twice in a quarter of a second). A task lost with
 the broker is not lost work: the beat's ``process_pending`` picks up every accepted event that
 waited too long.
+
+Processing that fails is rolled back and recorded on the event. A failure that may pass by itself
+(the database locked or unreachable, the broker down) puts the event off with a growing delay
+(``backoff``) and a worker tries again, at most ``MAX_ATTEMPTS`` times; any other failure (a bug,
+a payload no parser can take) stops at once, and the event waits for a person: an operator
+replays it from the admin after a fix. The admin shows which of the two each event waits for.
 """
 
 import json
@@ -20,8 +26,10 @@ from datetime import datetime, timedelta
 from time import monotonic
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerError
 
 from .. import services
 from ..models import Appeal, InboundEvent
@@ -43,6 +51,22 @@ DRAIN_LIMIT, DRAIN_CHUNK = 500, 50
 WAKE_SECONDS, SKEW_SECONDS, BROKER_DOWN_SECONDS = 0.25, 0.25, 10.0
 _asking = threading.Lock()
 _asked_at = _due_at = _quiet_until = float("-inf")
+# Failures that may pass by themselves: tried again after ``backoff``, at most MAX_ATTEMPTS times.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError, ConnectionError, TimeoutError)
+MAX_ATTEMPTS = 8
+
+
+class TryLater(Exception):
+    """Processing failed for a reason that may pass; the event is due again at ``at``."""
+
+    def __init__(self, at: datetime):
+        super().__init__(at)
+        self.at = at
+
+
+def backoff(failed_attempts: int) -> timedelta:
+    """10, 20, 40 s, … after each failure, at most ten minutes: MAX_ATTEMPTS span about 20 minutes."""
+    return timedelta(seconds=min(10 * 2 ** max(failed_attempts - 1, 0), 600))
 
 
 def answer_for(platform: str) -> str:
@@ -58,7 +82,11 @@ def accept(event: InboundEvent, secrets: dict) -> tuple[str, bool]:
     module = MODULES[event.platform]
     try:
         if event.account is None:
-            raise Rejected(f"No active {event.platform} account with id {event.account_key!r}.", status=404)
+            raise Rejected(
+                _("No active %(platform)s account with id %(key)r.")
+                % {"platform": event.platform, "key": event.account_key},
+                status=404,
+            )
         payload = _payload(event)
         module.authenticate(event.account, payload, secrets, bytes(event.body))
         event.authenticated = True
@@ -81,7 +109,7 @@ def process(event: InboundEvent, *, replay: bool = False) -> str:
     try:
         payload = _payload(event)
         if event.dedup_key and not replay and _delivered_before(event):
-            return finish(event, Outcome.DUPLICATE, "The platform delivered this event before.")
+            return finish(event, Outcome.DUPLICATE, _("The platform delivered this event before."))
         results = [services.receive_message(event.account, draft) for draft in _drafts(event, payload)]
     except (vk.Confirmation, Ignored, Rejected) as settled:
         _settle(event, settled)
@@ -94,54 +122,118 @@ def process(event: InboundEvent, *, replay: bool = False) -> str:
     return finish(event, outcome)
 
 
-def process_stored(event_id: int) -> str | None:
-    """A worker's step: process one accepted event, unless it is done or another worker has it.
+def process_stored(event_id: int, now: datetime | None = None) -> str | None:
+    """A worker's step: process one accepted event, unless it is done, put off after a failure
+    (until its ``retry_at``) or another worker has it.
 
     The event's row stays locked while its appeals are written, and the outcome commits with
     them: a worker killed half-way leaves the event to be processed again, never done twice.
+    A failure rolls all of it back and is recorded on the event (``_failed``); one that may pass
+    raises ``TryLater`` once recorded.
     """
+    now = now or timezone.now()
     try:
         with transaction.atomic():
             event = (
-                InboundEvent.objects.waiting()
+                InboundEvent.objects.due(now)
                 .select_for_update(skip_locked=True, of=("self",))
                 .select_related("account__ministry")
                 .filter(pk=event_id)
                 .first()
             )
             return process(event) if event is not None else None
-    except Exception:  # all of it rolled back; the event stays stored with the reason, to replay after a fix
-        logger.exception("Intake event %s failed", event_id)
-        InboundEvent.objects.filter(pk=event_id, outcome=Outcome.RECEIVED, processed_at=None).update(
-            reason="Processing failed; the event is stored and can be replayed.", processed_at=timezone.now()
-        )
-        return Outcome.RECEIVED
+    except Exception as error:
+        retry_at = _failed(event_id, error, now)
+        if retry_at is None:
+            return Outcome.RECEIVED
+        raise TryLater(retry_at) from error
 
 
-def drain(limit: int, received_before: datetime | None = None) -> int:
-    """A worker's run: process waiting events, oldest first, until none is left or ``limit`` are
+def _failed(event_id: int, error: Exception, now: datetime) -> datetime | None:
+    """Record a failed attempt on the event; return when it is due again, None if it now waits
+    for a person. With the database down nothing can be recorded: the event stays as it was, for
+    the next run or the sweep."""
+    transient = isinstance(error, TRANSIENT_ERRORS)
+    detail = f"{type(error).__name__}: {error}"[:500]
+    if transient:
+        logger.warning("Intake event %s failed, to be tried again: %s", event_id, detail)
+    else:
+        logger.error("Intake event %s failed, it waits for a person", event_id, exc_info=error)
+    try:
+        with transaction.atomic():
+            event = InboundEvent.objects.waiting().select_for_update(of=("self",)).filter(pk=event_id).first()
+            if event is None:  # done meanwhile (a replay), or not ours to record
+                return None
+            event.failed_attempts += 1
+            if transient and event.failed_attempts < MAX_ATTEMPTS:
+                event.retry_at = now + backoff(event.failed_attempts)
+                event.reason = _(
+                    "Processing failed for a reason that may pass (%(error)s); attempt %(attempt)d of %(attempts)d, "
+                    "it is tried again automatically."
+                ) % {"error": detail, "attempt": event.failed_attempts, "attempts": MAX_ATTEMPTS}
+            else:
+                event.retry_at, event.processed_at = None, now
+                event.reason = (
+                    _("Processing failed %(attempts)d times (%(error)s); replay the event after a fix.")
+                    % {"attempts": event.failed_attempts, "error": detail}
+                    if transient
+                    else _("Processing failed (%(error)s); replay the event after a fix.") % {"error": detail}
+                )
+            event.save(update_fields=["failed_attempts", "retry_at", "processed_at", "reason"])
+            return event.retry_at
+    except DatabaseError as unrecorded:
+        logger.warning("Intake event %s: the failure could not be recorded: %s", event_id, unrecorded)
+        return now + backoff(1) if transient else None
+
+
+def _ask_again_at(when: datetime) -> None:
+    """After a failure that may pass: ask a worker to drain again when the event is due (if the
+    message is lost with the broker, the sweep does it)."""
+    from ..tasks import process_waiting_events
+
+    try:
+        process_waiting_events.apply_async(eta=when + timedelta(seconds=SKEW_SECONDS), retry=False)
+    except Exception as error:
+        logger.warning("Intake events put off until %s wait for the sweep; the broker is unreachable: %s", when, error)
+
+
+def drain(limit: int, received_before: datetime | None = None, now: datetime | None = None) -> int:
+    """A worker's run: process the due events, oldest first, until none is left or ``limit`` are
     done (``received_before``: only those that waited since then); return how many were processed.
 
     Workers draining side by side share the events: each event is locked while it is processed;
-    one another worker holds is left to it, and the run goes on past it.
+    one another worker holds is left to it, and the run goes on past it. A failure that may pass
+    ends the run (the database or the broker is in trouble): a worker comes back when the event
+    is due again, and finds the rest too.
     """
-    waiting = InboundEvent.objects.waiting().order_by("pk")
+    now = now or timezone.now()
+    due = InboundEvent.objects.due(now).order_by("pk")
     if received_before is not None:
-        waiting = waiting.filter(received_at__lt=received_before)
+        due = due.filter(received_at__lt=received_before)
     done = last = 0
     while done < limit:
-        chunk = list(waiting.filter(pk__gt=last).values_list("pk", flat=True)[: min(DRAIN_CHUNK, limit - done)])
+        chunk = list(due.filter(pk__gt=last).values_list("pk", flat=True)[: min(DRAIN_CHUNK, limit - done)])
         if not chunk:
             break
-        done += sum(process_stored(pk) is not None for pk in chunk)
+        for pk in chunk:
+            try:
+                done += process_stored(pk, now) is not None
+            except TryLater as later:
+                _ask_again_at(later.at)
+                return done + 1
         last = chunk[-1]
     return done
 
 
 def process_pending(now: datetime | None = None, limit: int = DRAIN_LIMIT) -> int:
-    """The sweep: process the accepted events whose hand-off to a worker was lost with the broker."""
+    """The sweep: process the accepted events whose hand-off to a worker was lost with the broker,
+    and those put off after a failure whose time has come."""
     now = now or timezone.now()
-    return drain(limit, received_before=now - timedelta(seconds=settings.GOVFEEDBACK_INTAKE_PENDING_AFTER_SECONDS))
+    return drain(
+        limit,
+        received_before=now - timedelta(seconds=settings.GOVFEEDBACK_INTAKE_PENDING_AFTER_SECONDS),
+        now=now,
+    )
 
 
 def enqueue(event: InboundEvent) -> None:
@@ -185,16 +277,16 @@ def _payload(event: InboundEvent) -> dict:
     try:
         payload = json.loads(bytes(event.body).decode("utf-8"))
     except ValueError as error:
-        raise Rejected(f"Malformed JSON: {error}") from None
+        raise Rejected(_("Malformed JSON: %(error)s") % {"error": error}) from None
     if not isinstance(payload, dict):
-        raise Rejected("Malformed JSON: the body must be a JSON object")
+        raise Rejected(_("Malformed JSON: the body must be a JSON object."))
     return payload
 
 
 def _drafts(event: InboundEvent, payload: dict) -> list[Draft]:
     drafts = [_clean(draft) for draft in MODULES[event.platform].parse(event.account, payload)]
     if not drafts:
-        raise Ignored("The delivery holds no message.")
+        raise Ignored(_("The delivery holds no message."))
     return drafts
 
 
@@ -210,7 +302,7 @@ def _clean(draft: Draft) -> Draft:
 def _settle(event: InboundEvent, settled: Exception) -> str:
     """Finish a delivery that holds no appeal (ignored) or is refused; return the answer."""
     if isinstance(settled, vk.Confirmation):
-        finish(event, Outcome.IGNORED, "VK confirmation request answered.")
+        finish(event, Outcome.IGNORED, _("VK confirmation request answered."))
         return str(settled)
     if isinstance(settled, Ignored):
         finish(event, Outcome.IGNORED, str(settled))
@@ -230,7 +322,9 @@ def _delivered_before(event: InboundEvent) -> bool:
 
 def finish(event: InboundEvent, outcome: str, reason: str = "") -> str:
     """Write the outcome on the event (a new one is stored by the intake view); return it."""
-    event.outcome, event.reason, event.processed_at = outcome, reason, timezone.now()
+    event.outcome, event.reason, event.processed_at, event.retry_at = outcome, reason, timezone.now(), None
     if event.pk is not None:
-        event.save(update_fields=["outcome", "reason", "processed_at", "appeal", "dedup_key", "authenticated"])
+        event.save(
+            update_fields=["outcome", "reason", "processed_at", "retry_at", "appeal", "dedup_key", "authenticated"]
+        )
     return outcome
