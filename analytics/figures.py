@@ -137,15 +137,35 @@ def parse_period(key: str | None, first: str | None = None, last: str | None = N
         first_day, last_day = date.fromisoformat(first), date.fromisoformat(last)
     except ValueError:
         raise PeriodError(_("Enter the dates as YYYY-MM-DD, for example 2026-11-01.")) from None
+    return dates_period(first_day, last_day)
+
+
+# The days a period can name (beyond them a day's end overflows, and no appeal exists).
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+
+
+def dates_period(first_day: date, last_day: date) -> Period:
+    """A period of a person's own dates (inclusive), by the rules every view of figures follows
+    (the dashboard, its exports, the API's statistics); PeriodError says what to change."""
+    if first_day < EARLIEST_DAY or last_day > LATEST_DAY:
+        raise PeriodError(
+            _("The period must lie between %(earliest)s and %(latest)s.")
+            % {"earliest": EARLIEST_DAY.isoformat(), "latest": LATEST_DAY.isoformat()}
+        )
     if first_day > last_day:
         raise PeriodError(_("The first day of the period is after the last one: swap the dates."))
-    period = Period(key, first_day, last_day)
+    period = Period("custom", first_day, last_day)
     if period.days > settings.GOVFEEDBACK_DASHBOARD_MAX_DAYS:
         raise PeriodError(
             _("The period is longer than %(days)s days: choose a shorter one.")
             % {"days": settings.GOVFEEDBACK_DASHBOARD_MAX_DAYS}
         )
     return period
+
+
+def received_in(appeals: QuerySet, period: Period) -> QuerySet:
+    """The appeals received within ``period``."""
+    return appeals.filter(received_at__gte=period.start, received_at__lt=period.end)
 
 
 # --- tables ----------------------------------------------------------------------------------------
@@ -214,7 +234,7 @@ def compute(appeals: QuerySet, period: Period, now: datetime | None = None) -> F
     """
     now = now or timezone.now()
     appeals = appeals.order_by()
-    received = appeals.filter(received_at__gte=period.start, received_at__lt=period.end)
+    received = received_in(appeals, period)
     resolved = appeals.filter(status=Appeal.Status.RESOLVED, resolved_at__gte=period.start, resolved_at__lt=period.end)
     in_period = Q(events__at__gte=period.start, events__at__lt=period.end)
 
@@ -233,7 +253,9 @@ def compute(appeals: QuerySet, period: Period, now: datetime | None = None) -> F
         period=period,
         received=sum(row[1] for row in topics.rows),
         tables=tables,
-        classifier=_classifier(appeals, in_period),
+        classifier=AppealEvent.objects.filter(
+            appeal__in=appeals, at__gte=period.start, at__lt=period.end
+        ).classifier_accuracy(),
         **totals,
     )
 
@@ -421,14 +443,3 @@ def _ministries(appeals: QuerySet, received: QuerySet, resolved: QuerySet, in_pe
         "overdue_now": sum(r[7] for r in rows),
     }
     return table, slowest, totals
-
-
-def _classifier(appeals: QuerySet, in_period: Q) -> dict:
-    """How often operators corrected the topic the classifier set, in the period (one query)."""
-    figures = appeals.filter(in_period, events__kind=AppealEvent.Kind.TOPIC_SET).aggregate(
-        predicted=Count("events__id", filter=Q(events__actor__isnull=True)),
-        corrected=Count("events__id", filter=Q(events__actor__isnull=False, events__data__has_key="correction")),
-    )
-    predicted, corrected = figures["predicted"], figures["corrected"]
-    figures["accuracy"] = _percent(predicted - corrected, predicted)
-    return figures

@@ -7,7 +7,7 @@
 - Anybody else sees nothing.
 
 ``scope_for`` reads the role once per request (one query) and caches it on the user object.
-The services call ``require`` for every change a person makes, so no screen can bypass it.
+The services check ``refusal`` for every change a person makes, so no screen can bypass it.
 """
 
 from dataclasses import dataclass
@@ -72,7 +72,7 @@ def _scope_sql() -> str:
     """Whether the login is an operator, and its official: one row, whatever the login has.
 
     Written in SQL because every API request and admin page asks it: the ORM spent more time
-    building the statement (1.4 ms) than the database answering it.
+    building the statement than the database answering it.
     """
     from django.contrib.auth import get_user_model
 

@@ -862,20 +862,8 @@ class TopicAdmin(access.ScopedAdmin, admin.ModelAdmin):
         return queryset  # topics are the same for everybody (changed by operators only)
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "classifier": classifier_accuracy()}
+        extra_context = {**(extra_context or {}), "classifier": AppealEvent.objects.classifier_accuracy()}
         return super().changelist_view(request, extra_context)
-
-
-def classifier_accuracy() -> dict:
-    """How often operators had to correct the topic the classifier set (two counting queries)."""
-    topic_set = AppealEvent.objects.filter(kind=AppealEvent.Kind.TOPIC_SET)
-    predicted = topic_set.filter(actor__isnull=True).count()
-    corrected = topic_set.filter(actor__isnull=False, data__has_key="correction").count()
-    return {
-        "predicted": predicted,
-        "corrected": corrected,
-        "accuracy": round(100 * (predicted - corrected) / predicted, 1) if predicted else None,
-    }
 
 
 class DeliveryFilter(admin.SimpleListFilter):

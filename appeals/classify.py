@@ -204,12 +204,6 @@ def _documents(texts: Iterable[str]) -> tuple[list[str], list[str]]:
     return lemma_docs, word_docs
 
 
-def _word_ngrams(document: str) -> list[str]:
-    """Lemmas and pairs of neighbouring lemmas (scikit-learn's word n-grams, n = 1, 2)."""
-    terms = document.split()
-    return terms + [f"{a} {b}" for a, b in itertools.pairwise(terms)]
-
-
 def _char_ngrams(document: str) -> list[str]:
     """Character n-grams (n = 2..5) inside each word padded with spaces (scikit-learn's char_wb)."""
     grams = []

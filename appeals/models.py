@@ -481,6 +481,19 @@ class Appeal(models.Model):
         return [name for name, step in STEPS.items() if self.status in step.statuses]
 
 
+class AppealEventQuerySet(models.QuerySet):
+    def classifier_accuracy(self) -> dict:
+        """How often operators corrected the topic the classifier set, among these events (one
+        query): the topics page's figure and the dashboard's, for its period and selection."""
+        figures = self.filter(kind=AppealEvent.Kind.TOPIC_SET).aggregate(
+            predicted=models.Count("pk", filter=Q(actor__isnull=True)),
+            corrected=models.Count("pk", filter=Q(actor__isnull=False, data__has_key="correction")),
+        )
+        predicted, corrected = figures["predicted"], figures["corrected"]
+        figures["accuracy"] = round(100 * (predicted - corrected) / predicted, 1) if predicted else None
+        return figures
+
+
 class AppealEvent(models.Model):
     """One entry of an appeal's append-only history. Reports are computed from these."""
 
@@ -531,6 +544,8 @@ class AppealEvent(models.Model):
     kind = models.CharField(_("what"), max_length=20, choices=Kind)
     data = models.JSONField(_("details"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
+
+    objects = AppealEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("history event")

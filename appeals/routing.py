@@ -46,10 +46,8 @@ def first_named(text: str, gazetteer: list[tuple[int, Pattern]]) -> int | None:
 
 def predict_topic(text: str) -> tuple[str | None, float]:
     """The classifier's topic code and confidence; (None, 0.0) when unsure, unavailable or failing."""
-    try:
-        from . import classify
-    except ImportError:
-        return None, 0.0
+    from . import classify  # numpy and the model load with the first appeal, not with Django
+
     try:
         code, confidence = classify.classify(text)
     except Exception:  # the classifier must never stop an appeal from arriving

@@ -22,7 +22,7 @@ MAX_ID = 2**63 - 1
 
 class FilterBackend(DjangoFilterBackend):
     """django-filter's backend, which builds and validates its form only when a request names one
-    of the filters (a plain page skips a tenth of its work)."""
+    of the filters (a plain page skips building the filter form)."""
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)

@@ -4,12 +4,11 @@ The step inputs only check the shape of the data; whether the step is allowed (s
 scope, a deadline in the future…) is the services' decision.
 """
 
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -327,78 +326,3 @@ class TopicSerializer(serializers.ModelSerializer):
 # Statistics.
 
 # The longest period the statistics cover (in years), and the dates they accept at all.
-STATS_MAX_YEARS = 3
-STATS_DEFAULT_DAYS = 30
-STATS_EARLIEST = date(2000, 1, 1)
-STATS_LATEST = date(2999, 12, 31)
-
-
-class StatsQuerySerializer(serializers.Serializer):
-    """``from`` and ``to`` (inclusive local dates); by default the last 30 days up to today."""
-
-    def get_fields(self):
-        # "from" is a Python keyword: the fields are declared here, not as class attributes.
-        return {
-            "from": serializers.DateField(required=False, help_text="First day (inclusive), local date."),
-            "to": serializers.DateField(required=False, help_text="Last day (inclusive), local date; default today."),
-        }
-
-    def validate(self, attrs):
-        today = timezone.localdate()
-        end = attrs.get("to") or today
-        start = attrs.get("from") or end - timedelta(days=STATS_DEFAULT_DAYS - 1)
-        if start < STATS_EARLIEST or end > STATS_LATEST:
-            raise serializers.ValidationError(
-                _("The period must lie between %(earliest)s and %(latest)s.")
-                % {"earliest": STATS_EARLIEST.isoformat(), "latest": STATS_LATEST.isoformat()}
-            )
-        if start > end:
-            raise serializers.ValidationError(_("The start of the period must not be after its end."))
-        if start < _years_before(end, STATS_MAX_YEARS):
-            raise serializers.ValidationError(_("The period must not be longer than three years."))
-        return {"from": start, "to": end}
-
-
-def _years_before(day: date, years: int) -> date:
-    """The same day ``years`` earlier (29 February → 28 February)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
-class TopicCountSerializer(serializers.Serializer):
-    code = serializers.CharField(allow_null=True)
-    name = serializers.CharField(allow_null=True)
-    count = serializers.IntegerField()
-
-
-class MinistryCountSerializer(serializers.Serializer):
-    id = serializers.IntegerField(allow_null=True)
-    short_name = serializers.CharField(allow_null=True)
-    count = serializers.IntegerField()
-
-
-class StatusCountSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Appeal.Status.choices)
-    label = serializers.CharField()
-    count = serializers.IntegerField()
-
-
-class PlatformCountSerializer(serializers.Serializer):
-    platform = serializers.ChoiceField(choices=SocialAccount.Platform.choices, allow_null=True)
-    label = serializers.CharField(allow_null=True)
-    count = serializers.IntegerField()
-
-
-class StatsSerializer(serializers.Serializer):
-    def get_fields(self):
-        return {
-            "from": serializers.DateField(),
-            "to": serializers.DateField(),
-            "total": serializers.IntegerField(),
-            "by_topic": TopicCountSerializer(many=True),
-            "by_ministry": MinistryCountSerializer(many=True),
-            "by_status": StatusCountSerializer(many=True),
-            "by_platform": PlatformCountSerializer(many=True),
-        }

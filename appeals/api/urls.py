@@ -6,7 +6,7 @@ from rest_framework.routers import SimpleRouter
 from ministries.api.views import MinistryViewSet, OfficialViewSet, SocialAccountViewSet
 
 from .intake import BatchIntakeView
-from .views import AppealViewSet, StatsView, TopicViewSet
+from .views import AppealViewSet, TopicViewSet
 
 router = SimpleRouter()
 router.register("appeals", AppealViewSet, basename="appeal")
@@ -18,7 +18,6 @@ router.register("accounts", SocialAccountViewSet, basename="account")
 app_name = "api"
 
 urlpatterns = [
-    path("stats/", StatsView.as_view(), name="stats"),
     path("intake/", BatchIntakeView.as_view(), name="intake"),
     *router.urls,
 ]

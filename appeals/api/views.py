@@ -4,18 +4,12 @@ Every queryset goes through ``appeals/access.py``: an appeal outside the person'
 exist for them (404), and the services re-check each step (``services.Refused`` → 400).
 """
 
-from datetime import datetime, time, timedelta
-
-from django.db.models import Count
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
-
-from ministries.models import SocialAccount
 
 from .. import access, services
 from ..models import Appeal, AppealEvent, AppealMessage, Topic
@@ -178,67 +172,3 @@ class TopicViewSet(
     permission_classes = [IsAuthenticated, OperatorWrites]
     pagination_class = SmallTablePagination
     filterset_fields = ["is_active"]
-
-
-class StatsView(APIView):
-    """Counts of the appeals received in a period, within your scope."""
-
-    permission_classes = [IsAuthenticated, HasRole]
-    # Not a list of rows: no filters, no pagination.
-    filter_backends = []
-
-    @extend_schema(
-        summary="Appeals received in a period, by topic, ministry, status and platform",
-        parameters=[serializers.StatsQuerySerializer],
-        responses={200: serializers.StatsSerializer, 400: OpenApiResponse(description="A bad period.")},
-    )
-    def get(self, request):
-        period = serializers.StatsQuerySerializer(data=request.query_params)
-        period.is_valid(raise_exception=True)
-        start, end = period.validated_data["from"], period.validated_data["to"]
-        appeals = access.appeals_for(
-            request.user,
-            Appeal.objects.filter(received_at__gte=_midnight(start), received_at__lt=_midnight(end + timedelta(1))),
-        )
-
-        def counts(*fields):
-            return appeals.values(*fields).annotate(count=Count("id")).order_by("-count", *fields)
-
-        statuses = dict(Appeal.Status.choices)
-        platforms = dict(SocialAccount.Platform.choices)
-        by_status = [
-            {"status": row["status"], "label": statuses.get(row["status"], row["status"]), "count": row["count"]}
-            for row in counts("status")
-        ]
-        stats = {
-            "from": start,
-            "to": end,
-            "total": sum(row["count"] for row in by_status),
-            "by_topic": [
-                {"code": row["topic__code"], "name": row["topic__name"], "count": row["count"]}
-                for row in counts("topic__code", "topic__name")
-            ],
-            "by_ministry": [
-                {
-                    "id": row["ministry_id"],
-                    "short_name": row["ministry__short_name"] or row["ministry__name"],
-                    "count": row["count"],
-                }
-                for row in counts("ministry_id", "ministry__short_name", "ministry__name")
-            ],
-            "by_status": by_status,
-            "by_platform": [
-                {
-                    "platform": row["account__platform"],
-                    "label": platforms.get(row["account__platform"]),
-                    "count": row["count"],
-                }
-                for row in counts("account__platform")
-            ],
-        }
-        return Response(serializers.StatsSerializer(stats).data)
-
-
-def _midnight(day) -> datetime:
-    """The start of a local day, as an aware datetime."""
-    return timezone.make_aware(datetime.combine(day, time.min))

@@ -3,8 +3,9 @@
 A platform module turns a stored request (``InboundEvent``) into zero or more ``Draft``s — the
 normalised form of a citizen's message — or raises ``Ignored`` (not an appeal: the community's own
 post, a sticker, an unknown event type) or ``Rejected`` (a wrong secret or signature, a malformed
-payload). ``record`` then turns each draft into an appeal through ``services.receive_message`` and
-writes the outcome on the event. Nothing is parsed before it is stored.
+payload). The view checks a request while the platform waits and stores it, with what the checks
+found, in one write before it answers (``views``); a worker then turns each draft into an appeal
+through ``services.receive_message`` and writes the outcome on the event (``processing``).
 
 The platforms' modules read their payloads through the helpers below: a field of the wrong JSON
 type is a ``Rejected`` naming the field, a timestamp no message can have is unknown, and a link is

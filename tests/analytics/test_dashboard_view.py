@@ -77,6 +77,7 @@ def test_an_unknown_filter_shows_everything_with_a_warning(fortnight, operator):
         ({"period": "custom", "from": "2026-11-30", "to": "2026-11-01"}, "позже"),
         ({"period": "custom"}, "Укажите"),
         ({"period": "custom", "from": "2015-01-01", "to": "2026-11-30"}, "короче"),
+        ({"period": "custom", "from": "9999-12-30", "to": "9999-12-31"}, "2999-12-31"),
     ],
 )
 def test_bad_periods_give_a_message_not_an_error_page(fortnight, operator, params, message):
