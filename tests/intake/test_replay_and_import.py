@@ -29,7 +29,7 @@ def test_an_operator_replays_an_event_that_failed(client, operator_client, vk_gr
     assert post_json(client, URL, event("wall_reply_new", wall_reply())).content == b"ok"
     stored = InboundEvent.objects.get()
     assert (stored.outcome, stored.authenticated) == ("received", True)
-    assert stored.reason.startswith("Processing failed") and stored.processed_at is not None
+    assert stored.needs_a_person() and stored.reason.startswith("Обработка не удалась (RuntimeError: a bug)")
     assert not Appeal.objects.exists()
     # The sweep does not retry a failure over and over: it waits for the operator.
     assert processing.process_pending(now=stored.received_at + timedelta(hours=1)) == 0

@@ -49,9 +49,10 @@ def test_the_accounts_list_runs_a_fixed_number_of_queries(operator_client, djang
 
 @pytest.mark.django_db
 def test_the_topics_list_shows_the_five_topics_with_their_deadlines(operator_client, django_assert_num_queries):
-    # 1 session, 2 user, 3-4 permissions, 5-6 the classifier's figures (predicted, corrected),
-    # 7-8 counts (filtered, whole), 9 topics with default ministry (topics are not scoped: no role query).
-    with django_assert_num_queries(9):
+    # 1 session, 2 user, 3-4 permissions, 5 the classifier's figures (predicted and corrected in one
+    # aggregate), 6-7 counts (filtered, whole), 8 topics with default ministry (topics are not
+    # scoped: no role query).
+    with django_assert_num_queries(8):
         html = operator_client.get(reverse("admin:appeals_topic_changelist")).content.decode()
     for name in ["ЖКХ и благоустройство", "Мусорная реформа", "Дороги и транспорт", "Экология", "Прочее"]:
         assert name in html
