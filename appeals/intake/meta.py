@@ -10,6 +10,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from . import (
     Draft,
@@ -44,7 +45,7 @@ def authenticate(account, payload: dict, headers: dict, body: bytes) -> None:
     secret = app_secret(account)
     expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest() if secret else ""
     if not same_secret(headers.get(SIGNATURE_HEADER), expected):
-        raise Rejected("Wrong or missing X-Hub-Signature-256.", status=403)
+        raise Rejected(_("Wrong or missing X-Hub-Signature-256."), status=403)
 
 
 def dedup_key(payload: dict) -> str:
@@ -113,10 +114,10 @@ def _message(account, item: dict) -> Draft | None:
 def parse(account, payload: dict) -> list[Draft]:
     kind = payload.get("object")
     if kind not in ("page", "instagram"):
-        raise Ignored(f"Object {kind!r} holds no appeals.")
+        raise Ignored(_("Object %(kind)r holds no appeals.") % {"kind": kind})
     entries = payload.get("entry")
     if not isinstance(entries, list):
-        raise Rejected("entry must be a list.")
+        raise Rejected(_("entry must be a list."))
     drafts = []
     for entry in entries:
         entry = require_dict(entry, "entry[]")
@@ -131,5 +132,5 @@ def parse(account, payload: dict) -> list[Draft]:
             if draft:
                 drafts.append(draft)
     if not drafts:
-        raise Ignored("No comment or message from a citizen in this delivery.")
+        raise Ignored(_("No comment or message from a citizen in this delivery."))
     return drafts

@@ -8,6 +8,8 @@ carries the account's secret as ``?secret=…``; OK wants a fast 200.
 
 import hashlib
 
+from django.utils.translation import gettext as _
+
 from . import Draft, Ignored, Rejected, from_timestamp, identifier, require_dict, same_secret, string
 
 ACCOUNT_PLATFORMS = ("ok",)
@@ -15,7 +17,7 @@ ACCOUNT_PLATFORMS = ("ok",)
 
 def authenticate(account, payload: dict, headers: dict, body: bytes) -> None:
     if not same_secret(headers.get("query", {}).get("secret"), account.webhook_secret):
-        raise Rejected("Wrong or missing ?secret= in the webhook URL.", status=403)
+        raise Rejected(_("Wrong or missing ?secret= in the webhook URL."), status=403)
 
 
 def dedup_key(payload: dict) -> str:
@@ -25,7 +27,7 @@ def dedup_key(payload: dict) -> str:
 def parse(account, payload: dict) -> list[Draft]:
     kind = payload.get("webhookType")
     if kind != "MESSAGE_CREATED":
-        raise Ignored(f"Notification {kind!r} holds no appeal.")
+        raise Ignored(_("Notification %(kind)r holds no appeal.") % {"kind": kind})
     sender = require_dict(payload.get("sender"), "sender")
     recipient = require_dict(payload.get("recipient"), "recipient")
     message = require_dict(payload.get("message"), "message")
@@ -34,9 +36,9 @@ def parse(account, payload: dict) -> list[Draft]:
     mid = identifier(message, "mid", "message.mid") or identifier(payload, "mid", "mid")
     name = string(sender, "name", "sender.name")
     if not text:
-        raise Ignored("A message without text.")
+        raise Ignored(_("A message without text."))
     if not user or not chat:
-        raise Rejected("sender.user_id and recipient.chat_id are required.")
+        raise Rejected(_("sender.user_id and recipient.chat_id are required."))
     if not mid:  # no id: the sender, the chat and the moment identify the message
         mid = hashlib.sha256(f"{user}|{chat}|{payload.get('timestamp')}|{text}".encode()).hexdigest()[:32]
     user_id = user.removeprefix("user:")

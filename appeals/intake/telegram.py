@@ -5,6 +5,8 @@ set with ``setWebhook``. Private, group and supergroup messages and comments in 
 discussion group are appeals; the automatic forward of the channel's own post is not.
 """
 
+from django.utils.translation import gettext as _
+
 from . import (
     Draft,
     Ignored,
@@ -24,7 +26,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 def authenticate(account, payload: dict, headers: dict, body: bytes) -> None:
     if not same_secret(headers.get(SECRET_HEADER), account.webhook_secret):
-        raise Rejected("Wrong or missing X-Telegram-Bot-Api-Secret-Token.", status=403)
+        raise Rejected(_("Wrong or missing X-Telegram-Bot-Api-Secret-Token."), status=403)
 
 
 def dedup_key(payload: dict) -> str:
@@ -37,7 +39,7 @@ def parse(account, payload: dict) -> list[Draft]:
     key = next((key for key in ("message", "edited_message") if payload.get(key) is not None), None)
     if key is None:
         kinds = ", ".join(repr(kind) for kind in sorted(set(payload) - {"update_id"}))
-        raise Ignored(f"Update of kind {kinds[:200] or 'none'} holds no appeal.")
+        raise Ignored(_("Update of kind %(kinds)s holds no appeal.") % {"kinds": kinds[:200] or "—"})
     edit = key == "edited_message"
     message = require_dict(payload[key], key)
     chat = require_dict(message.get("chat"), f"{key}.chat")
@@ -58,13 +60,13 @@ def parse(account, payload: dict) -> list[Draft]:
     username = string(sender, "username", f"{key}.from.username")
     author_id = integer(sender, "id", f"{key}.from.id")
     if chat_type not in ("private", "group", "supergroup"):
-        raise Ignored(f"Messages in a {chat_type!r} chat are not appeals.")
+        raise Ignored(_("Messages in a %(type)r chat are not appeals.") % {"type": chat_type})
     if message.get("is_automatic_forward"):
-        raise Ignored("The automatic forward of the channel's own post.")
+        raise Ignored(_("The automatic forward of the channel's own post."))
     if sender.get("is_bot"):
-        raise Ignored("A message from a bot.")
+        raise Ignored(_("A message from a bot."))
     if not text:
-        raise Ignored("A message without text.")
+        raise Ignored(_("A message without text."))
     thread = f"{chat_id}" if chat_type == "private" else f"{chat_id}:{root or message_id}"
     chat_link, author_link = link_part(chat_name), link_part(username)
     return [

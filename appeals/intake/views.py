@@ -75,12 +75,14 @@ def _refuse_over_rate(event: InboundEvent, secrets: dict) -> str:
     except Exception:  # a malformed or forged request stays not replayable
         event.authenticated = False
     limit = settings.GOVFEEDBACK_INTAKE_RATE_PER_MINUTE
-    finish(
-        event,
-        Outcome.REJECTED,
-        f"More than {limit} requests a minute to this account (GOVFEEDBACK_INTAKE_RATE_PER_MINUTE)"
-        + ("; stored and can be replayed." if event.authenticated else "."),
-    )
+    if event.authenticated:
+        reason = gettext(
+            "More than %(limit)d requests a minute to this account (GOVFEEDBACK_INTAKE_RATE_PER_MINUTE); "
+            "stored and can be replayed."
+        )
+    else:
+        reason = gettext("More than %(limit)d requests a minute to this account (GOVFEEDBACK_INTAKE_RATE_PER_MINUTE).")
+    finish(event, Outcome.REJECTED, reason % {"limit": limit})
     return event.reason
 
 
@@ -151,10 +153,9 @@ def _check(request, event: InboundEvent, length: int) -> tuple[int, str, bool]:
     """Check a request of ``length`` bytes: (the HTTP status, the answer or the reason of a
     refusal, whether it goes on to a worker)."""
     if length > settings.GOVFEEDBACK_INTAKE_MAX_BODY:
-        reason = (
-            f"The body of {length} bytes is over the limit of "
-            f"{settings.GOVFEEDBACK_INTAKE_MAX_BODY} (GOVFEEDBACK_INTAKE_MAX_BODY)."
-        )
+        limit = settings.GOVFEEDBACK_INTAKE_MAX_BODY
+        reason = gettext("The body of %(length)d bytes is over the limit of %(limit)d (GOVFEEDBACK_INTAKE_MAX_BODY).")
+        reason %= {"length": length, "limit": limit}
         finish(event, Outcome.REJECTED, reason)
         return 413, reason, False
     secrets = {
@@ -174,7 +175,7 @@ def _check(request, event: InboundEvent, length: int) -> tuple[int, str, bool]:
             reason = gettext("The request could not be checked (an error in the intake) and is refused.")
             finish(event, Outcome.REJECTED, reason)
             return 400, reason, False
-        finish(event, Outcome.RECEIVED, "Processing failed; the event is stored and can be replayed.")
+        finish(event, Outcome.RECEIVED, gettext("Processing failed; the event is stored and can be replayed."))
         return 200, answer_for(event.platform), False
     return 200, answer, queued
 

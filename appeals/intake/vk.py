@@ -5,6 +5,8 @@ Every request is a JSON object ``{"type", "event_id", "v", "object", "group_id",
 those ignored, with the plain text ``ok`` (VK stops sending to a server that answers otherwise).
 """
 
+from django.utils.translation import gettext as _
+
 from . import Draft, Ignored, Rejected, from_timestamp, identifier, integer, require_dict, same_secret, string
 
 ACCOUNT_PLATFORMS = ("vk",)
@@ -28,7 +30,7 @@ def authenticate(account, payload: dict, headers: dict, body: bytes) -> None:
         # It carries no secret: answered with the code, never counted as the platform's delivery.
         raise Confirmation(account.confirmation_code)
     if not same_secret(payload.get("secret"), account.webhook_secret):
-        raise Rejected("Wrong or missing secret.", status=403)
+        raise Rejected(_("Wrong or missing secret."), status=403)
 
 
 def dedup_key(payload: dict) -> str:
@@ -53,13 +55,13 @@ def _own(account, from_id: int | None) -> bool:
 def parse(account, payload: dict) -> list[Draft]:
     kind = payload.get("type")
     if not isinstance(kind, str):
-        raise Rejected("No event type.")
+        raise Rejected(_("No event type."))
     if kind == "confirmation":
         raise Confirmation(account.confirmation_code)
-    base, _, suffix = kind.rpartition("_")
+    base, _sep, suffix = kind.rpartition("_")
     edit = suffix == "edit"
     if suffix not in ("new", "edit"):
-        raise Ignored(f"Event type {kind!r} holds no appeal.")
+        raise Ignored(_("Event type %(kind)r holds no appeal.") % {"kind": kind})
     obj = require_dict(payload.get("object"), "object")
 
     if base == "message":
@@ -73,9 +75,9 @@ def parse(account, payload: dict) -> list[Draft]:
         )
         text = string(message, "text", f"{where}.text")
         if _own(account, from_id) or message.get("out") == 1:
-            raise Ignored("The community's own message.")
+            raise Ignored(_("The community's own message."))
         if not text:
-            raise Ignored("A message without text.")
+            raise Ignored(_("A message without text."))
         return [
             Draft(
                 external_id=f"message{number}_{peer_id}",
@@ -90,7 +92,7 @@ def parse(account, payload: dict) -> list[Draft]:
 
     if base == "wall_post":
         if edit:
-            raise Ignored("Edits of wall posts are not tracked.")
+            raise Ignored(_("Edits of wall posts are not tracked."))
         poster = integer(obj, "from_id", "object.from_id")
         signer, creator = integer(obj, "signer_id", "object.signer_id"), integer(obj, "created_by", "object.created_by")
         from_id = signer or poster or creator
@@ -98,9 +100,9 @@ def parse(account, payload: dict) -> list[Draft]:
         post = integer(obj, "id", "object.id", required=True)
         text = string(obj, "text", "object.text")
         if _own(account, poster) and obj.get("post_type") != "suggest":
-            raise Ignored("The community's own post.")
+            raise Ignored(_("The community's own post."))
         if not text:
-            raise Ignored("A post without text.")
+            raise Ignored(_("A post without text."))
         return [
             Draft(
                 external_id=f"wall{owner}_{post}",
@@ -120,9 +122,9 @@ def parse(account, payload: dict) -> list[Draft]:
         comment = integer(obj, "id", "object.id", required=True)
         text = string(obj, "text", "object.text")
         if _own(account, from_id):
-            raise Ignored("The community's own reply.")
+            raise Ignored(_("The community's own reply."))
         if not text:
-            raise Ignored("A comment without text.")
+            raise Ignored(_("A comment without text."))
         permalink = {
             "wall": f"https://vk.com/wall{owner}_{target}?reply={comment}",
             "topic": f"https://vk.com/topic{owner}_{target}?post={comment}",
@@ -138,4 +140,4 @@ def parse(account, payload: dict) -> list[Draft]:
                 **_author(from_id),
             )
         ]
-    raise Ignored(f"Event type {kind!r} holds no appeal.")
+    raise Ignored(_("Event type %(kind)r holds no appeal.") % {"kind": kind})

@@ -33,7 +33,7 @@ def test_a_vk_secret_of_another_type_is_a_wrong_secret(client, vk_group, secret)
     assert response.status_code == 403
     stored = InboundEvent.objects.get()
     assert (stored.outcome, stored.authenticated) == ("rejected", False)
-    assert "secret" in stored.reason and not stored.reason.startswith("Processing failed")
+    assert "секрет" in stored.reason and not stored.reason.startswith("Обработка не удалась")
     assert not Appeal.objects.exists()
 
 

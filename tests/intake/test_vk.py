@@ -163,7 +163,7 @@ class TestVK:
         assert response.status_code == 403
         stored = InboundEvent.objects.get()
         assert (stored.outcome, stored.authenticated) == ("rejected", False)
-        assert "secret" in stored.reason
+        assert "секрет" in stored.reason
         assert not Appeal.objects.exists()
 
     def test_an_unknown_event_type_is_answered_ok_and_stored_as_ignored(self, client, vk_group):

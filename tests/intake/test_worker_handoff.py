@@ -195,7 +195,7 @@ def test_a_parser_bug_at_arrival_still_stores_the_request_for_a_replay(client, o
     assert post_json(client, URL, event("wall_reply_new", wall_reply())).content == b"ok"
     stored = InboundEvent.objects.get()
     assert (stored.outcome, stored.authenticated) == ("received", True)
-    assert stored.reason.startswith("Processing failed") and b"wall_reply_new" in bytes(stored.body)
+    assert stored.reason.startswith("Обработка не удалась") and b"wall_reply_new" in bytes(stored.body)
     monkeypatch.undo()  # the fix is deployed; the operator replays the event
     replay_in_admin(operator_client, stored)
     stored.refresh_from_db()

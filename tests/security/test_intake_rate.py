@@ -46,7 +46,7 @@ def test_past_the_limit_requests_are_stored_refused_and_replayable(client, group
     refused = InboundEvent.objects.filter(outcome="rejected").order_by("id")
     assert refused.count() == 2
     for event in refused:
-        assert "More than 3 requests a minute to this account" in event.reason
+        assert "Больше 3 запросов в минуту к этому аккаунту" in event.reason
         assert event.authenticated and bytes(event.body) == delivery(3 + list(refused).index(event))
 
 
