@@ -38,37 +38,20 @@ DASHBOARD_PARAMS = ("period", "from", "to", "export", "table", "format", "fresh"
 def filtered_appeals(request, drop=DASHBOARD_PARAMS):
     """(appeals, error): the appeals list's filters applied to what the user may see.
 
-    The list's ChangeList is built without running its page (no count, no rows); a filter it
-    does not know gives every appeal in scope and a message instead of an error page.
+    Django's own change list of the appeals, built by the list's ModelAdmin as for the list page,
+    without running its page (``filters_only``: no count, no rows); a filter it does not know gives
+    every appeal in scope and a message instead of an error page.
     """
     model_admin = admin.site.get_model_admin(Appeal)
     request = copy.copy(request)
     request.GET = request.GET.copy()
     for key in drop:
         request.GET.pop(key, None)
-    base = model_admin.get_changelist(request)
-    filters_only = type("FiltersOnly", (base,), {"get_results": lambda self, request: None})
-    list_display = model_admin.get_list_display(request)
+    request.filters_only = True
     try:
-        changelist = filters_only(
-            request,
-            Appeal,
-            list_display,
-            model_admin.get_list_display_links(request, list_display),
-            model_admin.get_list_filter(request),
-            model_admin.date_hierarchy,
-            model_admin.get_search_fields(request),
-            model_admin.get_list_select_related(request),
-            model_admin.list_per_page,
-            model_admin.list_max_show_all,
-            model_admin.list_editable,
-            model_admin,
-            model_admin.get_sortable_by(request),
-            model_admin.search_help_text,
-        )
+        return model_admin.get_changelist_instance(request).queryset, None
     except (IncorrectLookupParameters, DisallowedModelAdminLookup):
         return model_admin.get_queryset(request), _("The filter in the address is not known; all appeals are shown.")
-    return changelist.queryset, None
 
 
 def list_query(request) -> str:

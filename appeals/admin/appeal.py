@@ -1,210 +1,37 @@
+"""The appeals in the admin: the list (its queues, counters, search and bulk steps), the appeal's
+page with its conversation, history and notifications, the step pages, the duplicates and the import."""
+
 from datetime import datetime
 
-from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, PermissionDenied
-from django.core.paginator import Paginator
-from django.db import connections
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.forms import ModelForm, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.text import Truncator, capfirst
-from django.utils.translation import gettext, ngettext
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from audit.actions import anonymise_citizens
+from govfeedback.paginator import CappedCountPaginator
 from ministries.models import SocialAccount
 
-from . import access, duplicates, forms, notifications, services
-from .intake import batch, masked_body, processing, safe_url
-from .models import (
+from .. import access, duplicates, forms, services
+from ..intake import batch, safe_url
+from ..models import (
     Appeal,
     AppealEvent,
     AppealMessage,
     InboundEvent,
-    Municipality,
     Notification,
-    RoutingRule,
-    Topic,
 )
-
-PLATFORM_BADGES = {"vk": "VK", "ok": "OK", "telegram": "TG", "instagram": "IG", "facebook": "FB", "twitter": "X"}
-
-
-def list_time(value) -> str:
-    """A time in an admin cell, local: "05.03.26 14:30" (the same in every language)."""
-    return timezone.localtime(value).strftime("%d.%m.%y %H:%M")
-
-
-def appeal_link(appeal_id: int | None) -> str:
-    """A link to an appeal's page for the lists that show rows attached to appeals."""
-    if appeal_id is None:
-        return "—"
-    return format_html('<a href="{}">№ {}</a>', reverse("admin:appeals_appeal_change", args=[appeal_id]), appeal_id)
-
-
-class CappedCountPaginator(Paginator):
-    """Counts matching rows only up to GOVFEEDBACK_ADMIN_COUNT_LIMIT + 1.
-
-    A full COUNT(*) over millions of appeals on every page view is what makes big admin lists
-    slow; operators need "more than 10,000", not the exact figure. The count query scans at most
-    limit + 1 rows of the index that serves the list.
-
-    ``also_count`` ({name: queryset}) is counted the same way in the same query (the appeals
-    list's counters): ``counts`` holds each figure, "" the list's own.
-    """
-
-    also_count: dict = {}
-
-    @cached_property
-    def limit(self) -> int:
-        return settings.GOVFEEDBACK_ADMIN_COUNT_LIMIT
-
-    @cached_property
-    def counts(self) -> dict[str, int]:
-        querysets = {"": self.object_list, **self.also_count}
-        parts, params = [], []
-        for n, queryset in enumerate(querysets.values()):
-            # No ORDER BY: which limit + 1 rows are counted does not matter, and sorting would.
-            try:
-                sql, sql_params = queryset.order_by().values("pk")[: self.limit + 1].query.sql_with_params()
-            except EmptyResultSet:  # an empty scope (qs.none()): nothing to count
-                parts.append("0")
-                continue
-            parts.append(f"(SELECT COUNT(*) FROM ({sql}) c{n})")
-            params.extend(sql_params)
-        with connections[self.object_list.db].cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(parts), params)
-            return dict(zip(querysets, cursor.fetchone(), strict=True))
-
-    @cached_property
-    def count(self) -> int:
-        if not hasattr(self.object_list, "query"):
-            return len(self.object_list)
-        return self.counts[""]
-
-    @property
-    def is_capped(self) -> bool:
-        return self.count > self.limit
-
-    def figure(self, name: str) -> int | str:
-        """A counter as shown: the number, or "10000+" above the limit."""
-        value = self.counts[name]
-        return f"{self.limit}+" if value > self.limit else value
-
-
-class DeadlineFilter(admin.SimpleListFilter):
-    title = _("deadline")
-    parameter_name = "deadline"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("overdue", _("overdue")),
-            ("due_soon", _("due soon")),
-            ("due_today", _("due today")),
-            ("extended", _("extended")),
-            ("first_answer_overdue", _("no first answer in time")),
-            ("paused", _("clock stopped")),
-        ]
-
-    def queryset(self, request, queryset):
-        now = timezone.now()
-        value = self.value()
-        if value == "overdue":
-            return queryset.overdue(now)
-        if value == "due_soon":
-            return queryset.due_soon(now)
-        if value == "due_today":
-            return queryset.due_today(now)
-        if value == "extended":
-            return queryset.open().exclude(extension_reason="")
-        if value == "first_answer_overdue":
-            return queryset.first_answer_overdue(now)
-        if value == "paused":
-            return queryset.open().filter(paused_at__isnull=False)
-        return queryset
-
-
-class QueueFilter(admin.SimpleListFilter):
-    """The queues a head or a specialist starts from."""
-
-    title = _("queue")
-    parameter_name = "queue"
-
-    def lookups(self, request, model_admin):
-        scope = access.scope_for(request.user)
-        choices = [("open", _("open"))]
-        if scope.official_id:
-            choices.append(("mine", _("assigned to me")))
-        if scope.manages:
-            choices.append(("unassigned", _("unassigned in my ministry") if scope.ministry_id else _("unassigned")))
-        return choices
-
-    def queryset(self, request, queryset):
-        scope = access.scope_for(request.user)
-        value = self.value()
-        if value == "open":
-            return queryset.open()
-        if value == "mine":
-            return queryset.filter(assignee_id=scope.official_id)
-        if value == "unassigned":
-            return queryset.open().filter(assignee__isnull=True)
-        return queryset
-
-
-class AssigneeFilter(admin.SimpleListFilter):
-    """Who in my ministry has it (heads); the officials are the head's own ministry's."""
-
-    title = _("assignee")
-    parameter_name = "assignee"
-
-    def lookups(self, request, model_admin):
-        officials = access.officials_for(request.user).filter(is_active=True).order_by("full_name")
-        return [(str(pk), name) for pk, name in officials.values_list("pk", "full_name")]
-
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(assignee_id=int(self.value()))
-        return queryset
-
-
-class PlatformFilter(admin.SimpleListFilter):
-    title = _("platform")
-    parameter_name = "platform"
-
-    def lookups(self, request, model_admin):
-        return [*SocialAccount.Platform.choices, ("manual", _("entered by hand"))]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "manual":
-            return queryset.filter(account__isnull=True)
-        if value in SocialAccount.Platform.values:
-            return queryset.filter(account__platform=value)
-        return queryset
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """A record shown on the appeal's page: written by the services, never edited here."""
-
-    extra = 0
-    max_num = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from .common import PLATFORM_BADGES, ReadOnlyInline, delivery_state, list_time
+from .fast_rows import FastRowsAdmin, FastRowsChangeList, FiltersOnlyChangeList
+from .filters import AssigneeFilter, DeadlineFilter, PlatformFilter, QueueFilter
 
 
 class AppealEventInline(ReadOnlyInline):
@@ -264,17 +91,6 @@ class NotificationInline(ReadOnlyInline):
     @admin.display(description=_("delivery"))
     def delivery(self, notification):
         return delivery_state(notification)
-
-
-def delivery_state(notification: Notification) -> str:
-    labels = {"sent": _("sent"), "failed": _("failed"), "pending": _("waiting")}
-    when = notification.sent_at or notification.gave_up_at or notification.next_attempt_at
-    return format_html(
-        '<span class="gf-delivery gf-delivery-{}">{}</span> {}',
-        notification.state,
-        labels[notification.state],
-        list_time(when),
-    )
 
 
 class AppealForm(ModelForm):
@@ -338,22 +154,8 @@ def bulk_step(form_class: type[forms.StepForm], description):
     return admin.action(description=description)(action)
 
 
-class AppealChangeList(ChangeList):
-    """Django's change list; each row's link is made from one ``reverse()`` per page, not two per row."""
-
-    @cached_property
-    def _change_url(self) -> tuple[str, str]:
-        url = reverse("admin:appeals_appeal_change", args=["0"], current_app=self.model_admin.admin_site.name)
-        head, _zero, tail = url.rpartition("/0/")
-        return f"{head}/", f"/{tail}"
-
-    def url_for_result(self, result) -> str:
-        head, tail = self._change_url
-        return f"{head}{result.pk}{tail}"
-
-
 @admin.register(Appeal)
-class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
+class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
     form = AppealForm
     # The deadline and the status first: they are what an operator scans the list for.
     list_display = [
@@ -418,18 +220,9 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
 
     # --- the list -------------------------------------------------------------------------
 
-    def action_checkbox(self, obj):
-        # Django's own renders a form widget through the template engine: a quarter of the list's
-        # rendering time at 50 rows. The same markup, written directly.
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            admin.helpers.ACTION_CHECKBOX_NAME,
-            obj.pk,
-            format_html(gettext("Select this object for an action - {}"), str(obj)),
-        )
-
     def get_changelist(self, request, **kwargs):
-        return AppealChangeList
+        # The dashboard and the export want the list's filters, not its page (analytics.views).
+        return FiltersOnlyChangeList if getattr(request, "filters_only", False) else FastRowsChangeList
 
     def get_list_filter(self, request):
         scope = access.scope_for(request.user)
@@ -807,292 +600,3 @@ class AppealAdmin(access.ScopedAdmin, admin.ModelAdmin):
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/appeals/appeal/step.html", context)
-
-
-@admin.register(AppealEvent)
-class AppealEventAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdmin):
-    """The whole history, read-only: who did what to which appeal and when."""
-
-    list_display = ["at", "appeal_link", "kind", "who", "note_excerpt"]
-    ordering = ["-at", "-id"]
-
-    def scope_queryset(self, request, queryset):
-        return access.related_for(request.user, queryset)
-
-    list_filter = ["kind", "at"]
-    search_fields = ["=appeal__id"]
-    search_help_text = _("The appeal's number finds its history.")
-    show_full_result_count = False
-    paginator = CappedCountPaginator
-    list_per_page = 100
-
-    @admin.display(description=_("appeal"), ordering="appeal_id")
-    def appeal_link(self, event):
-        return appeal_link(event.appeal_id)
-
-    @admin.display(description=_("who"))
-    def who(self, event):
-        return event.who
-
-    @admin.display(description=_("note"))
-    def note_excerpt(self, event):
-        return Truncator(event.note).chars(80)
-
-
-@admin.register(Topic)
-class TopicAdmin(access.ScopedAdmin, admin.ModelAdmin):
-    change_list_template = "admin/appeals/topic/change_list.html"
-    list_display = [
-        "name",
-        "code",
-        "default_ministry",
-        "sla_hours",
-        "sla_mode",
-        "pause_when_awaiting",
-        "position",
-        "is_active",
-    ]
-    # Not the ministry: a select per row would query the ministries once per row.
-    list_editable = ["sla_hours", "sla_mode", "pause_when_awaiting", "position", "is_active"]
-    list_select_related = ["default_ministry"]
-    search_fields = ["name", "code"]
-    prepopulated_fields = {"code": ["name"]}
-
-    def scope_queryset(self, request, queryset):
-        return queryset  # topics are the same for everybody (changed by operators only)
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "classifier": AppealEvent.objects.classifier_accuracy()}
-        return super().changelist_view(request, extra_context)
-
-
-class DeliveryFilter(admin.SimpleListFilter):
-    title = _("delivery")
-    parameter_name = "delivery"
-
-    def lookups(self, request, model_admin):
-        return [("pending", _("waiting")), ("sent", _("sent")), ("failed", _("failed"))]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "pending":
-            return queryset.pending()
-        if value == "sent":
-            return queryset.filter(sent_at__isnull=False)
-        if value == "failed":
-            return queryset.filter(gave_up_at__isnull=False, sent_at__isnull=True)
-        return queryset
-
-
-@admin.register(Notification)
-class NotificationAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdmin):
-    """Every reminder, escalation and digest, with its delivery: what was sent, what failed and why."""
-
-    list_display = [
-        "created_at",
-        "kind",
-        "channel",
-        "recipient_name",
-        "address",
-        "appeal_link",
-        "delivery",
-        "attempts",
-        "error",
-    ]
-    list_filter = [DeliveryFilter, "kind", "channel", "created_at"]
-    search_fields = ["recipient_name", "address", "=appeal__id"]
-    show_full_result_count = False
-    paginator = CappedCountPaginator
-    list_per_page = 100
-    actions = ["retry"]
-
-    def scope_queryset(self, request, queryset):
-        return access.notifications_for(request.user, queryset)
-
-    class Media:
-        css = {"all": ["appeals/admin.css"]}
-
-    @admin.display(description=_("appeal"), ordering="appeal_id")
-    def appeal_link(self, notification):
-        return appeal_link(notification.appeal_id)
-
-    @admin.display(description=_("delivery"))
-    def delivery(self, notification):
-        return delivery_state(notification)
-
-    @admin.display(description=_("last error"))
-    def error(self, notification):
-        return Truncator(notification.last_error).chars(80)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not access.scope_for(request.user).is_operator:
-            actions.pop("retry", None)
-        return actions
-
-    @admin.action(description=_("Send again"), permissions=["view"])
-    def retry(self, request, queryset):
-        count = notifications.retry(queryset)
-        self.message_user(
-            request,
-            ngettext("%(count)d notification will be sent again.", "%(count)d notifications will be sent again.", count)
-            % {"count": count},
-        )
-
-
-@admin.register(InboundEvent)
-class InboundEventAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdmin):
-    """Every request the intake endpoints received, stored before parsing, with its outcome."""
-
-    class WaitsForFilter(admin.SimpleListFilter):
-        """The events whose processing failed: put off for an automatic retry, or stopped for a person."""
-
-        title = _("waits for")
-        parameter_name = "waits_for"
-
-        def lookups(self, request, model_admin):
-            return [("retry", _("an automatic retry")), ("person", _("a person"))]
-
-        def queryset(self, request, queryset):
-            if self.value() == "retry":
-                return queryset.retrying()
-            if self.value() == "person":
-                return queryset.needing_a_person()
-            return queryset
-
-    list_display = [
-        "received_at",
-        "platform",
-        "account",
-        "outcome_badge",
-        "reason_excerpt",
-        "next_step",
-        "appeal_link",
-    ]
-    list_filter = ["outcome", WaitsForFilter, "platform", "received_at"]
-    list_select_related = ["account"]
-    search_fields = ["=dedup_key", "=appeal__id", "reason"]
-    show_full_result_count = False
-    paginator = CappedCountPaginator
-    list_per_page = 100
-    actions = ["replay"]
-    fields = [
-        "received_at",
-        "platform",
-        "account",
-        "account_key",
-        "headers",
-        "payload",
-        "dedup_key",
-        "authenticated",
-        "outcome",
-        "reason",
-        "appeal",
-        "processed_at",
-        "failed_attempts",
-        "retry_at",
-    ]
-    readonly_fields = fields
-
-    class Media:
-        css = {"all": ["appeals/admin.css"]}
-
-    def scope_queryset(self, request, queryset):
-        return access.operators_only(request.user, queryset)
-
-    @admin.display(description=_("outcome"), ordering="outcome")
-    def outcome_badge(self, event):
-        return format_html(
-            '<span class="gf-outcome gf-outcome-{}">{}</span>', event.outcome, event.get_outcome_display()
-        )
-
-    @admin.display(description=_("reason"))
-    def reason_excerpt(self, event):
-        return Truncator(event.reason).chars(90)
-
-    @admin.display(description=_("next step"))
-    def next_step(self, event):
-        if event.needs_a_person():
-            return _("needs a person: replay it after a fix")
-        if event.retry_at is not None and event.processed_at is None:
-            return _("tried again automatically at %(time)s (attempt %(attempt)d of %(attempts)d)") % {
-                "time": list_time(event.retry_at),
-                "attempt": event.failed_attempts + 1,
-                "attempts": processing.MAX_ATTEMPTS,
-            }
-        return "—"
-
-    @admin.display(description=_("appeal"), ordering="appeal_id")
-    def appeal_link(self, event):
-        return appeal_link(event.appeal_id)
-
-    @admin.display(description=_("raw body"))
-    def payload(self, event):
-        return format_html(
-            "<pre style='white-space:pre-wrap;max-height:40em;overflow:auto'>{}</pre>", masked_body(event)
-        )
-
-    @admin.action(description=_("Process again (after a fix)"), permissions=["view"])
-    def replay(self, request, queryset):
-        done, refused = 0, 0
-        for event in queryset.exclude(platform__in=["import", "batch"]):
-            if not event.authenticated:
-                refused += 1
-                continue
-            try:
-                outcome = processing.process(event, replay=True)
-            except Exception as error:  # a replay reports, it never breaks the page
-                outcome, event.reason = InboundEvent.Outcome.REJECTED, str(error)
-            if outcome == InboundEvent.Outcome.REJECTED:
-                self.message_user(
-                    request, _("Event %(id)s: %(error)s") % {"id": event.pk, "error": event.reason}, messages.ERROR
-                )
-                continue
-            done += 1
-        self.message_user(
-            request,
-            ngettext("%(count)d event processed again.", "%(count)d events processed again.", done) % {"count": done},
-        )
-        if refused:
-            self.message_user(
-                request,
-                _("%(count)d event(s) never passed the secret or signature check and cannot be replayed.")
-                % {"count": refused},
-                messages.WARNING,
-            )
-
-
-@admin.register(RoutingRule)
-class RoutingRuleAdmin(access.ScopedAdmin, admin.ModelAdmin):
-    """Ordered rules that give a new appeal its ministry; the first whose conditions hold wins."""
-
-    list_display = [
-        "position",
-        "name",
-        "account",
-        "topic",
-        "municipality",
-        "keywords",
-        "ministry",
-        "official",
-        "is_active",
-    ]
-    list_display_links = ["name"]
-    list_editable = ["position", "is_active"]
-    list_select_related = ["account", "topic", "municipality", "ministry", "official"]
-    autocomplete_fields = ["account", "ministry", "official"]
-
-    def scope_queryset(self, request, queryset):
-        return access.operators_only(request.user, queryset)
-
-
-@admin.register(Municipality)
-class MunicipalityAdmin(access.ScopedAdmin, admin.ModelAdmin):
-    """The gazetteer: the region's cities and districts and how they are written."""
-
-    list_display = ["name", "kind", "is_active"]
-    list_filter = ["kind", "is_active"]
-    search_fields = ["name"]
-
-    def scope_queryset(self, request, queryset):
-        return queryset  # geography is the same for everybody (changed by operators only)

@@ -1,0 +1,51 @@
+"""What the admin pages of appeals and their records share: cells, links, read-only inlines."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Notification
+
+PLATFORM_BADGES = {"vk": "VK", "ok": "OK", "telegram": "TG", "instagram": "IG", "facebook": "FB", "twitter": "X"}
+
+
+def list_time(value) -> str:
+    """A time in an admin cell, local: "05.03.26 14:30" (the same in every language)."""
+    return timezone.localtime(value).strftime("%d.%m.%y %H:%M")
+
+
+def appeal_link(appeal_id: int | None) -> str:
+    """A link to an appeal's page for the lists that show rows attached to appeals."""
+    if appeal_id is None:
+        return "—"
+    return format_html('<a href="{}">№ {}</a>', reverse("admin:appeals_appeal_change", args=[appeal_id]), appeal_id)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A record shown on the appeal's page: written by the services, never edited here."""
+
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def delivery_state(notification: Notification) -> str:
+    labels = {"sent": _("sent"), "failed": _("failed"), "pending": _("waiting")}
+    when = notification.sent_at or notification.gave_up_at or notification.next_attempt_at
+    return format_html(
+        '<span class="gf-delivery gf-delivery-{}">{}</span> {}',
+        notification.state,
+        labels[notification.state],
+        list_time(when),
+    )
