@@ -517,16 +517,12 @@ class AppealEvent(models.Model):
         REFUSED = "refused", _("step refused")
 
     # Indexed by (appeal, at) and, for the events of people (not the system's), by actor: see Meta.
-    # The history is the most written table (flag_overdue writes tens of thousands of events in one
-    # statement): its references are kept by Django (``on_delete`` applies), not checked by the
-    # database row by row (a tenth of flag_overdue's time at 1,000,000 appeals).
     appeal = models.ForeignKey(
         Appeal,
         verbose_name=_("appeal"),
         on_delete=models.PROTECT,
         related_name="events",
         db_index=False,
-        db_constraint=False,
     )
     at = models.DateTimeField(_("when"), default=timezone.now)
     actor = models.ForeignKey(
@@ -537,7 +533,6 @@ class AppealEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
-        db_constraint=False,
     )
     # The actor's name when the event was written; empty means the system did it.
     actor_name = models.CharField(_("who (name)"), max_length=255, blank=True)
@@ -607,10 +602,6 @@ class Notification(models.Model):
         TELEGRAM = "telegram", _("Telegram")
 
     # Indexed by (appeal, created_at); spike and recipient_user, mostly empty, by partial indexes.
-    # The foreign keys of this queue are kept by Django (on_delete), not checked by PostgreSQL: a row
-    # carries its recipient's name and address, appeals and alerts are never deleted, and the
-    # database's check of each queued reminder was a fifth of flagging the overdue appeals (3.3 s
-    # of 17 s at 90,000 appeals, 1,000,000 in the table).
     appeal = models.ForeignKey(
         Appeal,
         verbose_name=_("appeal"),
@@ -619,7 +610,6 @@ class Notification(models.Model):
         on_delete=models.PROTECT,
         related_name="notifications",
         db_index=False,
-        db_constraint=False,
     )
     spike = models.ForeignKey(
         "analytics.SpikeAlert",
@@ -629,7 +619,6 @@ class Notification(models.Model):
         on_delete=models.PROTECT,
         related_name="notifications",
         db_index=False,
-        db_constraint=False,
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel, default=Channel.EMAIL)
@@ -640,7 +629,6 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="notifications",
-        db_constraint=False,
     )
     recipient_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -650,7 +638,6 @@ class Notification(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
-        db_constraint=False,
     )
     recipient_name = models.CharField(_("recipient"), max_length=255, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True, help_text=_("E-mail or chat id."))

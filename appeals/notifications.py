@@ -11,6 +11,7 @@ import json
 import logging
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -37,78 +38,95 @@ class PermanentFailure(Exception):
     """A delivery that cannot succeed by trying again."""
 
 
+# --- who is told (the one rule: the deadline jobs' SQL path reads it too) -------------------------
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One address to tell on one channel: an official's, or the press service's."""
+
+    channel: str
+    address: str
+    name: str
+    official_id: int | None = None
+    user_id: int | None = None
+
+
+def official_recipients(official: Official) -> list[Recipient]:
+    """An official is told by e-mail and, with a chat and a configured bot, by Telegram."""
+    told = [Recipient(Channel.EMAIL, official.email, official.full_name, official_id=official.pk)]
+    if official.telegram_chat_id and settings.GOVFEEDBACK_TELEGRAM_BOT_TOKEN:
+        told.append(Recipient(Channel.TELEGRAM, official.telegram_chat_id, official.full_name, official_id=official.pk))
+    return told
+
+
+def operator_recipients() -> list[Recipient]:
+    """The press service: its operators' logins and its mailbox, by e-mail. With neither, one
+    recipient without an address: nobody to tell is itself worth a visible, failed notification."""
+    told = [
+        Recipient(Channel.EMAIL, user.email, user.get_full_name() or user.get_username(), user_id=user.pk)
+        for user in operator_users()
+    ]
+    if settings.GOVFEEDBACK_PRESS_SERVICE_EMAIL:
+        told.append(Recipient(Channel.EMAIL, settings.GOVFEEDBACK_PRESS_SERVICE_EMAIL, _("press service")))
+    return told or [Recipient(Channel.EMAIL, "", _("press service"))]
+
+
+def recipients(rows: list[dict], *, to_assignee: bool, to_head: bool | str) -> dict[int, list[Recipient]]:
+    """Who is told about each appeal row (``id``, ``assignee_id``, ``ministry_id``).
+
+    The assignee (``to_assignee``) and the ministry head (``to_head``: True, False, or
+    "unassigned" for the head only while nobody is assigned), each once, as ``official_recipients``
+    says; an appeal with nobody to tell: the press service (``operator_recipients``).
+    """
+    heads = {}
+    if to_head:
+        heads = dict(
+            Ministry.objects.filter(id__in={row["ministry_id"] for row in rows if row["ministry_id"]}).values_list(
+                "id", "head_id"
+            )
+        )
+    wanted = {}
+    for row in rows:
+        ids = [row["assignee_id"]] if to_assignee and row["assignee_id"] else []
+        head_id = heads.get(row["ministry_id"])
+        if head_id and (to_head is True or (to_head == "unassigned" and not row["assignee_id"])):
+            ids.append(head_id)
+        wanted[row["id"]] = list(dict.fromkeys(ids))
+    officials = Official.objects.in_bulk({pk for ids in wanted.values() for pk in ids})
+    press_service = operator_recipients() if not all(wanted.values()) else []
+    return {
+        appeal_id: [told for pk in ids for told in official_recipients(officials[pk])] if ids else press_service
+        for appeal_id, ids in wanted.items()
+    }
+
+
 # --- queueing (called by the deadline jobs, inside their transactions) ------------------------------
 
 
-def _official_notifications(official: Official, kind: str, appeal_id: int | None, now: datetime, **extra):
-    common = {
-        "appeal_id": appeal_id,
-        "kind": kind,
-        "recipient_official": official,
-        "recipient_name": official.full_name,
-        "created_at": now,
-        "next_attempt_at": now,
-        **extra,
-    }
-    yield Notification(channel=Channel.EMAIL, address=official.email, **common)
-    if official.telegram_chat_id and settings.GOVFEEDBACK_TELEGRAM_BOT_TOKEN:
-        yield Notification(channel=Channel.TELEGRAM, address=official.telegram_chat_id, **common)
-
-
-def _operator_notifications(kind: str, appeal_ids: list[int], now: datetime) -> list[Notification]:
-    recipients = [(user, user.get_full_name() or user.get_username(), user.email) for user in operator_users()]
-    if settings.GOVFEEDBACK_PRESS_SERVICE_EMAIL:
-        recipients.append((None, _("press service"), settings.GOVFEEDBACK_PRESS_SERVICE_EMAIL))
-    if not recipients:
-        # Nobody to tell is itself worth a visible, failed notification.
-        recipients.append((None, _("press service"), ""))
+def _notifications(told: list[Recipient], kind: str, now: datetime, **fields) -> list[Notification]:
     return [
         Notification(
-            appeal_id=appeal_id,
             kind=kind,
-            channel=Channel.EMAIL,
-            recipient_user=user,
-            recipient_name=name,
-            address=address,
+            channel=recipient.channel,
+            recipient_official_id=recipient.official_id,
+            recipient_user_id=recipient.user_id,
+            recipient_name=recipient.name,
+            address=recipient.address,
             created_at=now,
             next_attempt_at=now,
+            **fields,
         )
-        for appeal_id in appeal_ids
-        for user, name, address in recipients
+        for recipient in told
     ]
 
 
 def queue_for_appeals(rows: list[dict], kind: str, *, to_assignee: bool, to_head: bool | str, now: datetime) -> None:
-    """Queue ``kind`` for each appeal row (``id``, ``assignee_id``, ``ministry_id``).
-
-    ``to_head`` is True (always the ministry head), False, or "unassigned" (the head only while
-    nobody is assigned). An appeal with nobody to tell goes to the press-service operators.
-    """
-    heads = dict(
-        Ministry.objects.filter(id__in={row["ministry_id"] for row in rows if row["ministry_id"]}).values_list(
-            "id", "head_id"
-        )
+    """Queue ``kind`` about each appeal row to its ``recipients`` (the same arguments)."""
+    told = recipients(rows, to_assignee=to_assignee, to_head=to_head)
+    Notification.objects.bulk_create(
+        note for appeal_id, who in told.items() for note in _notifications(who, kind, now, appeal_id=appeal_id)
     )
-    wanted = {}
-    for row in rows:
-        recipients = [row["assignee_id"]] if to_assignee and row["assignee_id"] else []
-        head_id = heads.get(row["ministry_id"])
-        if head_id and (to_head is True or (to_head == "unassigned" and not row["assignee_id"])):
-            recipients.append(head_id)
-        wanted[row["id"]] = list(dict.fromkeys(recipients))
-    officials = Official.objects.in_bulk({pk for ids in wanted.values() for pk in ids})
-    queued = [
-        note
-        for appeal_id, ids in wanted.items()
-        for official_id in ids
-        for note in _official_notifications(officials[official_id], kind, appeal_id, now)
-    ]
-    queued += _operator_notifications(kind, [appeal_id for appeal_id, ids in wanted.items() if not ids], now)
-    Notification.objects.bulk_create(queued)
-
-
-def queue_for_operators(rows: list[dict], kind: str, *, now: datetime) -> None:
-    Notification.objects.bulk_create(_operator_notifications(kind, [row["id"] for row in rows], now))
 
 
 def queue_digests(now: datetime | None = None) -> int:
@@ -123,11 +141,11 @@ def queue_digests(now: datetime | None = None) -> int:
     if not settings.GOVFEEDBACK_DIGEST_HOUR <= local.hour < settings.GOVFEEDBACK_DIGEST_HOUR + 3:
         return 0
     today = local.date()
-    heads = Official.objects.filter(is_active=True, ministry__is_active=True, ministry__head=F("pk")).select_related(
-        "ministry"
-    )
+    heads = Official.objects.filter(is_active=True, ministry__is_active=True, ministry__head=F("pk"))
     queued = [
-        note for head in heads for note in _official_notifications(head, Kind.DIGEST, None, now, digest_date=today)
+        note
+        for head in heads
+        for note in _notifications(official_recipients(head), Kind.DIGEST, now, digest_date=today)
     ]
     before = Notification.objects.filter(kind=Kind.DIGEST, digest_date=today).count()
     Notification.objects.bulk_create(queued, ignore_conflicts=True)
@@ -135,15 +153,13 @@ def queue_digests(now: datetime | None = None) -> int:
 
 
 def queue_spike(alert, now: datetime) -> None:
-    """Tell the operators and the head of the topic's ministry about a spike alert, once."""
-    notes = _operator_notifications(Kind.SPIKE, [None], now)
+    """Tell the press service and the head of the topic's ministry about a spike alert, once."""
+    told = operator_recipients()
     ministry = alert.topic.default_ministry
     head = ministry.head if ministry is not None and ministry.is_active else None
     if head is not None and head.is_active:
-        notes += _official_notifications(head, Kind.SPIKE, None, now)
-    for note in notes:
-        note.spike = alert
-    Notification.objects.bulk_create(notes)
+        told += official_recipients(head)
+    Notification.objects.bulk_create(_notifications(told, Kind.SPIKE, now, spike=alert))
 
 
 # --- delivery ------------------------------------------------------------------------------------

@@ -6,13 +6,15 @@ working hours: GOVFEEDBACK_WORKDAY_START to GOVFEEDBACK_WORKDAY_END local time o
 the `holidays` calendar (Russian public holidays, with the officially moved working days).
 
 The jobs (``flag_overdue``, ``remind_due_soon``, ``escalate_overdue``) are set-based, idempotent
-functions of the database and the clock: each selects a bounded batch that it has not handled
-yet, marks it, and writes the history events and notifications in the same transaction.
+functions of the database and the clock, on one path (``_run``): each selects a bounded batch that
+it has not handled yet, marks it, and writes the history events and notifications in the same
+transaction. On PostgreSQL ``flag_overdue`` does the same in one statement (appeals/sql/).
 """
 
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from functools import cache
+from pathlib import Path
 
 import holidays
 from django.conf import settings
@@ -20,8 +22,10 @@ from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from ministries.models import Official
+
 from . import notifications
-from .models import Appeal, AppealEvent, Topic
+from .models import Appeal, AppealEvent, Notification, Topic
 
 BATCH_SIZE = 5000
 Mode = Topic.SlaMode
@@ -112,6 +116,11 @@ def first_answer_deadline(start: datetime, topic: Topic | None) -> datetime:
 
 # --- the jobs ------------------------------------------------------------------------------------
 
+# What every job reads of an appeal it handles: its notifications' recipients and its event's details.
+_FIELDS = ["id", "due_at", "overdue_since", "assignee_id", "ministry_id"]
+# The columns of the recipients' table handed to appeals/sql/flag_overdue.sql, one array each.
+_RECIPIENT_FIELDS = ["official_id", "user_id", "channel", "name", "address"]
+
 
 def _in_batches(queryset: QuerySet, fields: list[str], handle: Callable[[list[dict]], None], batch_size: int) -> int:
     """Lock a batch of the rows ``queryset`` still selects, let ``handle`` mark them, repeat.
@@ -132,181 +141,91 @@ def _in_batches(queryset: QuerySet, fields: list[str], handle: Callable[[list[di
             return handled
 
 
+def _run(
+    queryset: QuerySet,
+    now: datetime,
+    batch_size: int,
+    *,
+    mark: dict,
+    kind: str,
+    to_assignee: bool,
+    to_head: bool | str,
+    event: str = "",
+    detail: str = "",
+) -> int:
+    """The one path of the deadline jobs: in locked batches of what ``queryset`` still selects,
+    ``mark`` the appeals (an update that takes them out of ``queryset``), write one history
+    ``event`` each (if any; its details: the row's ``detail`` field, ISO 8601) and queue ``kind``
+    to the appeals' ``notifications.recipients``. Returns how many appeals were handled."""
+
+    def handle(rows: list[dict]) -> None:
+        Appeal.objects.filter(id__in=[row["id"] for row in rows]).update(**mark)
+        if event:
+            AppealEvent.objects.bulk_create(
+                AppealEvent(appeal_id=row["id"], at=now, kind=event, data={detail: row[detail].isoformat()})
+                for row in rows
+            )
+        notifications.queue_for_appeals(rows, kind, to_assignee=to_assignee, to_head=to_head, now=now)
+
+    return _in_batches(queryset, _FIELDS, handle, batch_size)
+
+
 def flag_overdue(now: datetime | None = None, batch_size: int | None = None) -> int:
     """Mark every running appeal past its deadline; write its event and its overdue reminders.
 
     ``overdue_since`` is the deadline itself: the moment the appeal became overdue. The reminder
-    goes to the assignee and the ministry head (an appeal nobody owns: to the press-service
-    operators). Returns how many appeals were flagged.
+    goes to the assignee and the ministry head (an appeal nobody owns: to the press service), as
+    ``notifications.recipients`` says. Returns how many appeals were flagged.
 
-    On PostgreSQL one statement does it all, whatever the number of appeals: the filtered UPDATE …
-    RETURNING, whose rows the same statement turns into the history events and the notifications.
-    A run that overlaps another waits for the rows the other holds, finds them flagged and leaves
-    them, so nothing is flagged or told twice. ``batch_size`` bounds one statement (and its locks)
-    and repeats it; rows another run holds are then skipped.
+    In locked batches of ``batch_size``, as the other jobs: rows another run holds are skipped.
+    On PostgreSQL without a ``batch_size``, one statement does it all whatever the number of
+    appeals (``appeals/sql/flag_overdue.sql``; ``tests/appeals/test_flag_overdue_parity.py`` holds
+    it to the batches' rows): a run that overlaps another waits for the rows the other holds,
+    finds them flagged and leaves them. Either way nothing is flagged or told twice.
     """
     now = now or timezone.now()
-    running = Appeal.objects.overdue(now).filter(overdue_since__isnull=True)
-    if connection.vendor != "postgresql":
-        return _flag_overdue_in_batches(running, now, batch_size or BATCH_SIZE)
-    flagged = 0
-    while True:
-        with transaction.atomic():
-            done = _flag_overdue_statement(running, now, batch_size)
-        flagged += done
-        if batch_size is None or done < batch_size:
-            return flagged
+    if batch_size is None and connection.vendor == "postgresql":
+        return _flag_overdue_statement(now)
+    return _flag_overdue_in_batches(now, batch_size or BATCH_SIZE)
 
 
-def _flag_overdue_in_batches(running: QuerySet, now: datetime, batch_size: int) -> int:
-    """The same, for databases without data-modifying WITH (SQLite, the embedded default): in batches."""
-
-    def handle(rows):
-        ids = [row["id"] for row in rows]
-        Appeal.objects.filter(id__in=ids).update(overdue_since=F("due_at"))
-        AppealEvent.objects.bulk_create(
-            AppealEvent(
-                appeal_id=row["id"], at=now, kind=AppealEvent.Kind.OVERDUE, data={"due_at": row["due_at"].isoformat()}
-            )
-            for row in rows
-        )
-        notifications.queue_for_appeals(rows, notifications.Kind.OVERDUE, to_assignee=True, to_head=True, now=now)
-
-    return _in_batches(running, ["id", "due_at", "assignee_id", "ministry_id"], handle, batch_size)
-
-
-def _insert_select(model, values: dict[str, str], source: str) -> tuple[str, list]:
-    """``INSERT INTO model (…) SELECT …`` from ``source``: SQL expressions for ``values``, each other
-    column its field's default (so that a new field with a default needs no change here)."""
-    columns, expressions, params = [], [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        if field.attname in values:
-            expressions.append(values[field.attname])
-        else:
-            expressions.append("%s")
-            params.append(field.get_db_prep_save(field.get_default(), connection))
-    sql = f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(expressions)} FROM {source}"
-    return sql, params
-
-
-def _flag_overdue_statement(running: QuerySet, now: datetime, limit: int | None) -> int:
-    """Flag (up to ``limit`` of) ``running`` with one data-modifying statement; return how many.
-
-    The recipients are those of ``notifications.queue_for_appeals(…, to_assignee=True,
-    to_head=True)``: the assignee and the ministry head, each by e-mail and, with a chat and a bot,
-    by Telegram (``notifications._official_notifications``); nobody: the operators.
-    """
-    from ministries.models import Ministry, Official
-
-    from .models import Notification
-
-    table = Appeal._meta.db_table
-    if limit is None:
-        # The filter itself, as the hand-written UPDATE would say it. A run that overlaps another
-        # waits for the rows the other holds, checks the filter again and leaves them.
-        where_sql, where_params = running.query.get_compiler(connection=connection).compile(running.query.where)
-    else:
-        # A bounded batch: lock what no other run holds, skip the rest.
-        select_sql, select_params = running.order_by().values("id")[:limit].query.sql_with_params()
-        where_sql = f"id = ANY(ARRAY({select_sql} FOR UPDATE SKIP LOCKED))"
-        where_params = select_params
-    # Who the operators are is decided in Python (a few rows), as for every other notification.
-    operators = notifications._operator_notifications(Notification.Kind.OVERDUE, [0], now)
-    telegram = bool(settings.GOVFEEDBACK_TELEGRAM_BOT_TOKEN)
-    iso_due = (
-        "to_char(f.due_at AT TIME ZONE 'UTC', CASE WHEN date_trunc('second', f.due_at) = f.due_at "
-        """THEN 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"' ELSE 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"' END)"""
+def _flag_overdue_in_batches(now: datetime, batch_size: int) -> int:
+    return _run(
+        Appeal.objects.overdue(now).filter(overdue_since__isnull=True),
+        now,
+        batch_size,
+        mark={"overdue_since": F("due_at")},
+        event=AppealEvent.Kind.OVERDUE,
+        detail="due_at",
+        kind=Notification.Kind.OVERDUE,
+        to_assignee=True,
+        to_head=True,
     )
-    events_sql, events_params = _insert_select(
-        AppealEvent,
-        {
-            "appeal_id": "f.id",
-            "at": "%(now)s",
-            "kind": "'overdue'",
-            "data": f"jsonb_build_object('due_at', {iso_due})",
-        },
-        "flagged f",
-    )
-    common = {"appeal_id": "t.appeal_id", "kind": "'overdue'", "created_at": "%(now)s", "next_attempt_at": "%(now)s"}
-    email_sql, email_params = _insert_select(
-        Notification,
-        {
-            **common,
-            "channel": "'email'",
-            "recipient_official_id": "o.id",
-            "recipient_name": "o.full_name",
-            "address": "o.email",
-        },
-        f"told t JOIN {Official._meta.db_table} o ON o.id = t.official_id ORDER BY t.appeal_id",
-    )
-    telegram_sql, telegram_params = _insert_select(
-        Notification,
-        {
-            **common,
-            "channel": "'telegram'",
-            "recipient_official_id": "o.id",
-            "recipient_name": "o.full_name",
-            "address": "o.telegram_chat_id",
-        },
-        f"told t JOIN {Official._meta.db_table} o ON o.id = t.official_id "
-        "WHERE %(telegram)s AND o.telegram_chat_id <> ''",
-    )
-    operators_sql, operators_params = _insert_select(
-        Notification,
-        {
-            **common,
-            "appeal_id": "f.id",
-            "channel": "'email'",
-            "recipient_user_id": "r.user_id",
-            "recipient_name": "r.name",
-            "address": "r.address",
-        },
-        # Nobody is told (see ``told``): no assignee, and no ministry or one without a head.
-        f"flagged f LEFT JOIN {Ministry._meta.db_table} m ON m.id = f.ministry_id "
-        "CROSS JOIN unnest(%(op_users)s::integer[], %(op_names)s::text[], %(op_addresses)s::text[]) "
-        "AS r(user_id, name, address) WHERE f.assignee_id IS NULL AND m.head_id IS NULL",
-    )
-    # Named parameters for the statement; the positional ones of each part are renamed in order.
-    named = {
+
+
+@cache
+def _statement(name: str) -> str:
+    return (Path(__file__).parent / "sql" / f"{name}.sql").read_text()
+
+
+def _flag_overdue_statement(now: datetime) -> int:
+    """``_flag_overdue_in_batches`` as one statement; the recipients' addresses and channels are
+    ``notifications.official_recipients`` of every official and ``notifications.operator_recipients``."""
+    told = [
+        recipient
+        for official in Official.objects.only("full_name", "email", "telegram_chat_id")
+        for recipient in notifications.official_recipients(official)
+    ]
+    told += notifications.operator_recipients()
+    params = {
         "now": now,
-        "telegram": telegram,
-        "op_users": [note.recipient_user_id for note in operators],
-        "op_names": [str(note.recipient_name) for note in operators],
-        "op_addresses": [note.address for note in operators],
+        "open_statuses": list(Appeal.OPEN_STATUSES),
+        "event": AppealEvent.Kind.OVERDUE,
+        "kind": Notification.Kind.OVERDUE,
+        **{field: [getattr(recipient, field) for recipient in told] for field in _RECIPIENT_FIELDS},
     }
-
-    def name_params(sql: str, params: list, prefix: str) -> str:
-        sql = sql.replace("%(", "%%(")  # protect the named ones while the positional ones are renamed
-        for n, value in enumerate(params):
-            key = f"{prefix}{n}"
-            named[key] = value
-            sql = sql.replace("%s", f"%({key})s", 1)
-        return sql.replace("%%(", "%(")
-
-    statement = f"""
-        WITH flagged AS (
-            UPDATE {table} SET overdue_since = due_at
-            WHERE {name_params(where_sql, list(where_params), "s")}
-            RETURNING id, due_at, assignee_id, ministry_id
-        ),
-        events AS ({name_params(events_sql, events_params, "e")}),
-        told AS (
-            SELECT DISTINCT f.id AS appeal_id, r.official_id
-            FROM flagged f
-            LEFT JOIN {Ministry._meta.db_table} m ON m.id = f.ministry_id
-            CROSS JOIN LATERAL (VALUES (f.assignee_id), (m.head_id)) AS r(official_id)
-            WHERE r.official_id IS NOT NULL
-        ),
-        emails AS ({name_params(email_sql, email_params, "m")}),
-        telegrams AS ({name_params(telegram_sql, telegram_params, "t")}),
-        operators AS ({name_params(operators_sql, operators_params, "o")})
-        SELECT count(*) FROM flagged
-    """
     with connection.cursor() as cursor:
-        cursor.execute(statement, named)
+        cursor.execute(_statement("flag_overdue"), params)
         return cursor.fetchone()[0]
 
 
@@ -314,34 +233,30 @@ def remind_due_soon(now: datetime | None = None, batch_size: int = BATCH_SIZE) -
     """Remind the assignee (or, while nobody is assigned, the ministry head) of every running
     appeal due within GOVFEEDBACK_DUE_SOON_HOURS, once per deadline."""
     now = now or timezone.now()
-
-    def handle(rows):
-        Appeal.objects.filter(id__in=[row["id"] for row in rows]).update(reminded_due_soon_at=now)
-        notifications.queue_for_appeals(
-            rows, notifications.Kind.DUE_SOON, to_assignee=True, to_head="unassigned", now=now
-        )
-
-    due_soon = Appeal.objects.due_soon(now).filter(overdue_since__isnull=True, reminded_due_soon_at__isnull=True)
-    return _in_batches(due_soon, ["id", "due_at", "assignee_id", "ministry_id"], handle, batch_size)
+    return _run(
+        Appeal.objects.due_soon(now).filter(overdue_since__isnull=True, reminded_due_soon_at__isnull=True),
+        now,
+        batch_size,
+        mark={"reminded_due_soon_at": now},
+        kind=Notification.Kind.DUE_SOON,
+        to_assignee=True,
+        to_head="unassigned",
+    )
 
 
 def escalate_overdue(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
-    """Escalate to the press-service operators every appeal overdue for GOVFEEDBACK_ESCALATE_AFTER_HOURS."""
+    """Escalate to the press service every appeal overdue for GOVFEEDBACK_ESCALATE_AFTER_HOURS."""
     now = now or timezone.now()
-
-    def handle(rows):
-        Appeal.objects.filter(id__in=[row["id"] for row in rows]).update(escalated_at=now)
-        AppealEvent.objects.bulk_create(
-            AppealEvent(
-                appeal_id=row["id"],
-                at=now,
-                kind=AppealEvent.Kind.ESCALATED,
-                data={"overdue_since": row["overdue_since"].isoformat()},
-            )
-            for row in rows
-        )
-        notifications.queue_for_operators(rows, notifications.Kind.ESCALATION, now=now)
-
     limit = now - timedelta(hours=settings.GOVFEEDBACK_ESCALATE_AFTER_HOURS)
-    overdue = Appeal.objects.running().filter(escalated_at__isnull=True, overdue_since__lte=limit)
-    return _in_batches(overdue, ["id", "due_at", "overdue_since", "ministry_id"], handle, batch_size)
+    return _run(
+        Appeal.objects.running().filter(escalated_at__isnull=True, overdue_since__lte=limit),
+        now,
+        batch_size,
+        mark={"escalated_at": now},
+        event=AppealEvent.Kind.ESCALATED,
+        detail="overdue_since",
+        kind=Notification.Kind.ESCALATION,
+        # Nobody of the ministry: the press service.
+        to_assignee=False,
+        to_head=False,
+    )

@@ -76,6 +76,23 @@ def ratio(value: float | None, floor: float | None) -> float | None:
     return value / floor
 
 
+def per_item(seconds: float, count: int) -> str:
+    """The time per item of work done in ``seconds``: "7.0 ms", "67 µs"; "—" for no items."""
+    if not count or seconds is None or math.isnan(seconds):
+        return "—"
+    each = seconds / count
+    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
+        if each >= scale:
+            return f"{number(each / scale)} {unit}"
+    return f"{each / 1e-9:,.0f} ns"
+
+
+def differences(ours: dict, floor: dict) -> list[str]:
+    """The names whose figures differ between two records of what a run wrote (e.g. each table's
+    row count and digest): an empty list when the floor did the same work as ours."""
+    return sorted(name for name in ours.keys() | floor.keys() if ours.get(name) != floor.get(name))
+
+
 def number(value, digits: int = 1) -> str:
     """A figure for the table: thousands separated, ``—`` for nothing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

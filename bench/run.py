@@ -1,9 +1,9 @@
 """``make bench``: seed BENCH_APPEALS appeals in a database of its own and measure (issue 8).
 
 Every figure is the median of BENCH_REPEATS runs after a warm-up, with the SQL query count and
-the peak memory (RSS) of the process that did the work, and beside it its floor: the same rows
-updated by one hand-written UPDATE, a page's own SQL run directly, a bare Django view through
-the same gunicorn. Results go to bench/results.json and bench/RESULTS.md.
+the peak memory (RSS) of the process that did the work, and beside it its floor: the same work
+written by hand in SQL, a page's own SQL run directly, a bare Django view through the same
+gunicorn. Results go to bench/results.json and bench/RESULTS.md.
 
 The database named by DATABASE_URL is never touched: the benchmark drops and creates
 ``govfeedback_bench`` (and ``govfeedback_bench_helpdesk`` for the peer) on the same server at the
@@ -214,40 +214,128 @@ def truncate_appeals() -> None:
 
 # --- 2. flag_overdue and its floor ------------------------------------------------------------
 
+# The floor of flag_overdue: the same work written by hand as one statement — the UPDATE, one
+# history event per flagged appeal, and the reminders (the assignee and the ministry head by e-mail,
+# and by Telegram to a chat when the bot is configured; an appeal nobody owns: the press service's
+# logins and mailbox), every constraint of the tables in place. Written here for the seeded data,
+# apart from the application's appeals/sql/flag_overdue.sql, so that it stays a floor the
+# application is measured against, not a copy of it; ``written`` checks that both wrote the same rows.
+FLAG_OVERDUE_FLOOR = """
+WITH flagged AS (
+    UPDATE appeals_appeal SET overdue_since = due_at
+    WHERE status IN ('new', 'assigned', 'in_progress', 'awaiting_citizen')
+        AND paused_at IS NULL AND overdue_since IS NULL AND due_at < %(now)s
+    RETURNING id, due_at, assignee_id, ministry_id
+),
+events AS (
+    INSERT INTO appeals_appealevent (appeal_id, at, actor_id, actor_name, kind, data, note)
+    SELECT id, %(now)s, NULL, '', 'overdue', jsonb_build_object('due_at', to_char(due_at AT TIME ZONE 'UTC',
+        CASE WHEN date_trunc('second', due_at) = due_at THEN 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'
+        ELSE 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"' END)), ''
+    FROM flagged
+),
+told AS (
+    SELECT id AS appeal_id, assignee_id AS official_id FROM flagged WHERE assignee_id IS NOT NULL
+    UNION
+    SELECT f.id, m.head_id FROM flagged f JOIN ministries_ministry m ON m.id = f.ministry_id
+    WHERE m.head_id IS NOT NULL
+),
+to_officials AS (
+    INSERT INTO appeals_notification (appeal_id, spike_id, kind, channel, recipient_official_id,
+        recipient_user_id, recipient_name, address, digest_date, created_at, next_attempt_at, locked_until,
+        attempts, sent_at, gave_up_at, last_error)
+    SELECT t.appeal_id, NULL, 'overdue', c.channel, o.id, NULL, o.full_name, c.address, NULL, %(now)s, %(now)s,
+        NULL, 0, NULL, NULL, ''
+    FROM told t JOIN ministries_official o ON o.id = t.official_id
+    CROSS JOIN LATERAL (VALUES ('email', o.email), ('telegram', o.telegram_chat_id)) AS c (channel, address)
+    WHERE c.channel = 'email' OR (%(telegram)s AND o.telegram_chat_id <> '')
+),
+press (user_id, name, address) AS (
+    SELECT u.id, coalesce(nullif(btrim(u.first_name || ' ' || u.last_name), ''), u.username), u.email
+    FROM auth_user u JOIN auth_user_groups ug ON ug.user_id = u.id JOIN auth_group g ON g.id = ug.group_id
+    WHERE g.name = %(operators)s AND u.is_active
+    UNION ALL
+    SELECT NULL, %(press_name)s, %(press_email)s WHERE %(press_email)s <> ''
+),
+to_press AS (
+    INSERT INTO appeals_notification (appeal_id, spike_id, kind, channel, recipient_official_id,
+        recipient_user_id, recipient_name, address, digest_date, created_at, next_attempt_at, locked_until,
+        attempts, sent_at, gave_up_at, last_error)
+    SELECT f.id, NULL, 'overdue', 'email', NULL, p.user_id, p.name, p.address, NULL, %(now)s, %(now)s,
+        NULL, 0, NULL, NULL, ''
+    FROM flagged f LEFT JOIN ministries_ministry m ON m.id = f.ministry_id CROSS JOIN press p
+    WHERE f.assignee_id IS NULL AND m.head_id IS NULL
+)
+SELECT count(*) FROM flagged
+"""
+
+
+def written() -> dict:
+    """What a flag_overdue run wrote, for comparing two of them: the flagged appeals, the overdue
+    events and the overdue notifications, each as a count and a digest of every column but the id."""
+    statements = {
+        "appeals": "SELECT id || '|' || overdue_since FROM appeals_appeal WHERE overdue_since IS NOT NULL",
+        "events": "SELECT concat_ws('|', appeal_id, at, actor_id, actor_name, kind, data::text, note) "
+        "FROM appeals_appealevent WHERE kind = 'overdue'",
+        "notifications": "SELECT concat_ws('|', appeal_id, spike_id, kind, channel, recipient_official_id, "
+        "recipient_user_id, recipient_name, address, digest_date, created_at, next_attempt_at, locked_until, "
+        "attempts, sent_at, gave_up_at, last_error) FROM appeals_notification WHERE kind = 'overdue'",
+    }
+    return {
+        name: tuple(sql(f"SELECT count(*), md5(string_agg(r, ',' ORDER BY r)) FROM ({query}) AS t (r)", fetch=True)[0])
+        for name, query in statements.items()
+    }
+
+
+def flag_overdue_floor(now) -> int:
+    """Run FLAG_OVERDUE_FLOOR at ``now``; return how many appeals it flagged."""
+    from django.conf import settings
+    from django.utils.translation import gettext
+
+    from ministries.roles import OPERATORS_GROUP
+
+    params = {
+        "now": now,
+        "telegram": bool(settings.GOVFEEDBACK_TELEGRAM_BOT_TOKEN),
+        "operators": OPERATORS_GROUP,
+        "press_name": gettext("press service"),
+        "press_email": settings.GOVFEEDBACK_PRESS_SERVICE_EMAIL,
+    }
+    return sql(FLAG_OVERDUE_FLOOR, params, fetch=True)[0][0]
+
 
 def measure_flag_overdue(label: str) -> tuple[dict, dict]:
     from django.utils import timezone
 
     from appeals import sla
-    from appeals.models import Appeal
 
     now = timezone.now()
-    open_statuses = list(Appeal.OPEN_STATUSES)
 
     def reset():
         sql("UPDATE appeals_appeal SET overdue_since = NULL WHERE overdue_since IS NOT NULL")
         sql("DELETE FROM appeals_notification WHERE kind = 'overdue'")
         sql("DELETE FROM appeals_appealevent WHERE kind = 'overdue'")
         vacuum("appeals_appeal", "appeals_appealevent", "appeals_notification")
-        # Every run, ours and the floor, starts right after a checkpoint: each ~1 GB of WAL (mostly the
-        # first-touch page images of the appeal table) then falls the same way for both, instead of
-        # whenever max_wal_size happens to be reached (1.20x and 1.65x for the same code before).
+        # Every run, ours and the floor, starts right after a checkpoint: its WAL (mostly the first-touch
+        # page images of the appeal table) then falls the same way for both, instead of whenever
+        # max_wal_size happens to be reached.
         sql("CHECKPOINT")
 
     def ours():
         return sla.flag_overdue(now=now)
 
     def floor():
-        return sql(
-            "UPDATE appeals_appeal SET overdue_since = due_at WHERE status = ANY(%s) AND paused_at IS NULL "
-            "AND overdue_since IS NULL AND due_at < %s",
-            [open_statuses, now],
-        )
+        return flag_overdue_floor(now)
 
     job = repeated(ours, reset, label=f"flag_overdue ({label})")
-    bare = repeated(floor, reset, label=f"hand-written UPDATE ({label})")
-    if job["result"] != bare["result"]:
-        raise RuntimeError(f"flag_overdue flagged {job['result']}, the UPDATE {bare['result']}: not the same rows")
+    ours_wrote = written()
+    bare = repeated(floor, reset, label=f"the same work in hand-written SQL ({label})")
+    differences = common.differences(ours_wrote, written())
+    if job["result"] != bare["result"] or differences:
+        raise RuntimeError(
+            f"flag_overdue flagged {job['result']}, the hand-written SQL {bare['result']}; "
+            f"they wrote different {', '.join(differences) or 'numbers'}: not the same work"
+        )
     return job, bare
 
 
@@ -627,7 +715,7 @@ def measure(size: int, peer_url: str, started: float) -> int:
 
     if "2" in ONLY:
         # 2. flag_overdue
-        say("2. flag_overdue against one hand-written UPDATE of the same rows")
+        say("2. flag_overdue against the same work written by hand in SQL")
         job, floor = measure_flag_overdue(f"{size:,}")
         flag_ratio = ratio(job["seconds"], floor["seconds"])
         row(
@@ -638,9 +726,10 @@ def measure(size: int, peer_url: str, started: float) -> int:
             peak_mb=job["peak_mb"],
             floor=floor["seconds"],
             ratio=flag_ratio,
-            target="≤ 1.5× the UPDATE; queries independent of size",
-            met=bool(flag_ratio is not None and flag_ratio <= 1.5 and job["queries"] == small_job["queries"]),
+            target="≤ 1.2× the same work in hand-written SQL; queries independent of size",
+            met=bool(flag_ratio is not None and flag_ratio <= 1.2 and job["queries"] == small_job["queries"]),
             queries_at_peer_size=small_job["queries"],
+            floor_queries=floor["queries"],
             note=f"{job['queries']} queries at {size:,} appeals, {small_job['queries']} at {PEER_TICKETS:,}",
         )
 
@@ -757,6 +846,7 @@ def measure(size: int, peer_url: str, started: float) -> int:
                 unit="s",
                 queries=peer["queries"],
                 peak_mb=peer["peak_mb"],
+                note=f"{common.per_item(peer['seconds'], peer['escalated'])} per escalated ticket",
             )
             row(
                 what=f"7. ours: flag_overdue ({small_job['result']:,} of {PEER_TICKETS:,} flagged)",
@@ -766,9 +856,11 @@ def measure(size: int, peer_url: str, started: float) -> int:
                 peak_mb=small_job["peak_mb"],
                 floor=peer["seconds"],
                 ratio=faster,
-                target="≥ 500× faster than helpdesk",
-                met=bool(faster is not None and faster >= 500),
-                note="ratio: helpdesk's time / ours",
+                met=None,
+                note=(
+                    f"{common.per_item(small_job['seconds'], small_job['result'])} per flagged appeal; "
+                    "ratio: helpdesk's time / ours"
+                ),
             )
         else:
             row(what="7. peer: django-helpdesk", note="not measured: BENCH_PEER=0", met=None)
@@ -817,9 +909,9 @@ def write(size: int) -> None:
         f"{info['load_at_start'][0]:.2f}, at end {results['load_at_end'][0]:.2f}; "
         f"{results['minutes']:.1f} min.\n\n"
         "Times are medians after a warm-up; peak memory is the RSS of the process that did the work "
-        "(for pages: the Python allocations of one request); the floor is one hand-written UPDATE (2), "
-        "the page's own SQL run directly (3, 4), the bare Django view through the same gunicorn (4), "
-        "django-helpdesk (7).\n\n"
+        "(for pages: the Python allocations of one request); the floor is the same work written by hand "
+        "in SQL (2), the page's own SQL run directly (3, 4), the bare Django view through the same gunicorn "
+        "(4), django-helpdesk (7).\n\n"
     )
     (HERE / "RESULTS.md").write_text(header + common.markdown_table(results["rows"]))
 

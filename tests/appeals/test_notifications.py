@@ -7,10 +7,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
 from appeals import notifications
-from appeals.models import Notification
+from appeals.models import AppealEvent, Notification
 
 from ..factories import AppealFactory, OfficialFactory, UserFactory
 
@@ -189,7 +190,8 @@ class TestTelegram:
 
 @pytest.mark.django_db
 class TestReferences:
-    """The queue's foreign keys are kept by Django, not by the database: the rules still hold."""
+    """The queue's and the history's references: Django applies on_delete, the database refuses a
+    row that points at nothing."""
 
     def test_a_deleted_official_or_login_leaves_the_notification_with_its_address(self, operator):
         official = OfficialFactory(user=UserFactory(username="leaving"))
@@ -207,6 +209,71 @@ class TestReferences:
         with pytest.raises(ProtectedError):
             note.appeal.delete()
         assert Notification.objects.filter(pk=note.pk).exists()
+
+    @pytest.mark.parametrize(
+        ("model", "fields"),
+        [
+            (Notification, {"appeal_id": 10**9, "kind": "overdue"}),
+            (Notification, {"recipient_official_id": 10**9, "kind": "digest"}),
+            (Notification, {"recipient_user_id": 10**9, "kind": "spike"}),
+            (AppealEvent, {"appeal_id": 10**9, "kind": "commented"}),
+        ],
+    )
+    def test_the_database_refuses_a_row_that_points_at_nothing(self, model, fields):
+        # The constraints are checked at commit (Django's are deferred): check them now.
+        with pytest.raises(IntegrityError), transaction.atomic():
+            model.objects.create(**fields)
+            connection.check_constraints(table_names=[model._meta.db_table])
+
+
+@pytest.mark.django_db
+class TestRecipients:
+    """Who is told about an appeal: one rule, for the jobs' batches and their SQL alike."""
+
+    def test_the_assignee_and_the_head_by_email_and_telegram_with_a_chat_and_a_bot(
+        self, settings, head_a, specialist_a
+    ):
+        settings.GOVFEEDBACK_TELEGRAM_BOT_TOKEN = "123:secret"
+        specialist_a.email, specialist_a.telegram_chat_id = "ivanova@minstroy.example", "555001"
+        specialist_a.save()
+        head_a.email = "head@minstroy.example"
+        head_a.save()
+        row = {"id": 1, "assignee_id": specialist_a.pk, "ministry_id": head_a.ministry_id}
+        told = notifications.recipients([row], to_assignee=True, to_head=True)[1]
+        assert [(r.channel, r.address, r.official_id) for r in told] == [
+            ("email", "ivanova@minstroy.example", specialist_a.pk),
+            ("telegram", "555001", specialist_a.pk),
+            ("email", "head@minstroy.example", head_a.pk),
+        ]
+        settings.GOVFEEDBACK_TELEGRAM_BOT_TOKEN = ""
+        told = notifications.recipients([row], to_assignee=True, to_head=True)[1]
+        assert [r.channel for r in told] == ["email", "email"]
+
+    def test_a_head_who_is_the_assignee_is_told_once(self, head_a):
+        row = {"id": 1, "assignee_id": head_a.pk, "ministry_id": head_a.ministry_id}
+        assert len(notifications.recipients([row], to_assignee=True, to_head=True)[1]) == 1
+
+    def test_the_head_only_while_nobody_is_assigned_when_asked_so(self, head_a, specialist_a):
+        assigned = {"id": 1, "assignee_id": specialist_a.pk, "ministry_id": head_a.ministry_id}
+        unassigned = {"id": 2, "assignee_id": None, "ministry_id": head_a.ministry_id}
+        told = notifications.recipients([assigned, unassigned], to_assignee=True, to_head="unassigned")
+        assert [r.official_id for r in told[1]] == [specialist_a.pk]
+        assert [r.official_id for r in told[2]] == [head_a.pk]
+
+    def test_nobody_to_tell_means_the_press_service(self, settings, operator, ministry_b):
+        settings.GOVFEEDBACK_PRESS_SERVICE_EMAIL = "press@r-19.example"
+        operator.email = "operator@r-19.example"
+        operator.save()
+        row = {"id": 1, "assignee_id": None, "ministry_id": ministry_b.pk}  # a ministry without a head
+        told = notifications.recipients([row], to_assignee=True, to_head=True)[1]
+        assert [(r.user_id, r.name, r.address) for r in told] == [
+            (operator.pk, "Дарья Тюмерекова", "operator@r-19.example"),
+            (None, "пресс-служба", "press@r-19.example"),
+        ]
+
+    def test_without_any_press_service_address_one_failed_notification_is_visible(self):
+        told = notifications.operator_recipients()
+        assert [(r.channel, r.address) for r in told] == [("email", "")]
 
 
 HOSTILE_TEXT = 'Жилец из кв. 5 сказал: "воды нет" & <b>никто не пришёл</b>'

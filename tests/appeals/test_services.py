@@ -283,7 +283,7 @@ def test_it_refuses_a_missing_appeal():
 
 @pytest.mark.django_db
 class TestHistoryReferences:
-    """The history's references are kept by Django, not by the database: the rules still hold."""
+    """The history's references: an appeal with a history stays; a deleted login leaves its name."""
 
     def test_an_appeal_with_a_history_cannot_be_deleted(self):
         appeal, _created = services.create_appeal(text="Нет воды в доме по ул. Щетинкина, 12")

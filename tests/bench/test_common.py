@@ -73,3 +73,23 @@ def test_it_refuses_a_broker_that_is_not_redis_in_one_line():
     assert "\n" not in str(refused.value)
     assert common.bench_broker_url(None) == common.DEFAULT_BROKER
     assert common.bench_broker_url("redis://10.0.0.5:6379/3") == "redis://10.0.0.5:6379/3"
+
+
+class TestFlagOverdueFigures:
+    @pytest.mark.parametrize(
+        ("seconds", "count", "text"),
+        [(63.1, 9000, "7.0 ms"), (0.61, 9065, "67.3 µs"), (12.0, 4, "3.0 s"), (1e-6, 1000, "1 ns")],
+    )
+    def test_the_time_per_item_in_a_readable_unit(self, seconds, count, text):
+        assert common.per_item(seconds, count) == text
+
+    def test_no_items_have_no_time_each(self):
+        assert common.per_item(1.0, 0) == "—"
+        assert common.per_item(math.nan, 10) == "—"
+
+    def test_the_floor_must_have_written_the_same_rows(self):
+        ours = {"appeals": (9, "a1"), "events": (9, "e1"), "notifications": (16, "n1")}
+        assert common.differences(ours, dict(ours)) == []
+        other_names = {**ours, "notifications": (16, "n2")}
+        assert common.differences(ours, other_names) == ["notifications"]
+        assert common.differences(ours, {"appeals": (9, "a1")}) == ["events", "notifications"]
