@@ -8,12 +8,11 @@ STOP_SECONDS ?= 8
 # Local development defaults; every one can be overridden from the environment.
 export DEBUG ?= 1
 
-.PHONY: run test lint format messages check clean bench
+.PHONY: run test test-fast lint format messages check clean bench
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+$(BIN)/.installed: requirements/dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
 	@touch $@
 
 ## run: migrate, seed the demo if the database is empty, serve the admin with a Celery worker and beat.
@@ -39,6 +38,10 @@ run: $(BIN)/.installed
 ## test: the whole suite (SQLite unless DATABASE_URL is set).
 test: $(BIN)/.installed
 	$(BIN)/pytest
+
+## test-fast: the edit-test loop: the suite without the browser tests and the slow ones (docs/development.md).
+test-fast: $(BIN)/.installed
+	$(BIN)/pytest -m "not e2e and not slow"
 
 ## bench: seed BENCH_APPEALS appeals (default 100000) in PostgreSQL and measure (issue 8; not in CI).
 ## Needs DATABASE_URL=postgres://...; works in its own database govfeedback_bench. Results: bench/RESULTS.md.

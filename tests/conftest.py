@@ -2,6 +2,7 @@
 that ministry, and an outsider from another ministry."""
 
 import os
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -11,6 +12,33 @@ from ministries import roles
 from ministries.models import Official
 
 from .factories import MinistryFactory, OfficialFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+# What `make test-fast` (`pytest -m "not e2e and not slow"`) leaves out; `make test` runs everything.
+# Paths and node ids from the repository root; slow means seconds a test (pytest --durations).
+E2E = "tests/e2e/"
+SLOW = (
+    "tests/reliability/",  # workers, servers and Redis started, killed and restarted
+    "tests/appeals/test_reminders_real.py",  # a real worker delivers the reminders
+    "tests/appeals/test_tasks.py::test_a_worker_flags_overdue_appeals_sent_through_the_broker",
+    "tests/api/test_schemathesis.py",  # generated requests to every API operation
+    "tests/security/test_admin_lookups.py::test_it_keeps_every_filter_link_of_every_list_working",
+    "tests/security/test_scope_walk.py::test_it_shows_nothing_of_another_ministry_to_any_search_or_filter",
+)
+
+
+def pytest_configure(config):
+    missing = [entry for entry in SLOW if not (ROOT / entry.split("::")[0]).exists()]
+    if missing:
+        raise pytest.UsageError(f"tests/conftest.py: SLOW names files that do not exist: {missing}")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(E2E):
+            item.add_marker(pytest.mark.e2e)
+        if item.nodeid.startswith(SLOW):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

@@ -120,7 +120,7 @@ class TestDockerfile:
     def test_it_builds_on_python_311_slim_as_a_non_root_user(self):
         dockerfile = (DEPLOY / "Dockerfile").read_text()
         assert dockerfile.startswith("#") and "\nFROM python:3.11-slim\n" in dockerfile
-        assert "RUN pip install -r requirements.txt" in dockerfile
+        assert "RUN pip install --require-hashes -r requirements/base.txt" in dockerfile
         assert "collectstatic --no-input" in dockerfile
         users = re.findall(r"^USER (\S+)$", dockerfile, flags=re.MULTILINE)
         assert users and users[-1] not in {"root", "0"}
@@ -139,7 +139,7 @@ class TestDockerfile:
             assert path in ignored
 
     def test_gunicorn_is_a_pinned_requirement(self):
-        assert re.search(r"^gunicorn==[\d.]+$", (ROOT / "requirements.txt").read_text(), flags=re.MULTILINE)
+        assert re.search(r"^gunicorn==[\d.]+$", (ROOT / "requirements" / "base.in").read_text(), flags=re.MULTILINE)
 
 
 class TestSystemdUnits:
