@@ -30,7 +30,6 @@ from .models import Appeal, Notification
 
 logger = logging.getLogger(__name__)
 
-Kind = Notification.Kind
 Channel = Notification.Channel
 
 
@@ -145,11 +144,11 @@ def queue_digests(now: datetime | None = None) -> int:
     queued = [
         note
         for head in heads
-        for note in _notifications(official_recipients(head), Kind.DIGEST, now, digest_date=today)
+        for note in _notifications(official_recipients(head), Notification.Kind.DIGEST, now, digest_date=today)
     ]
-    before = Notification.objects.filter(kind=Kind.DIGEST, digest_date=today).count()
+    before = Notification.objects.filter(kind=Notification.Kind.DIGEST, digest_date=today).count()
     Notification.objects.bulk_create(queued, ignore_conflicts=True)
-    return Notification.objects.filter(kind=Kind.DIGEST, digest_date=today).count() - before
+    return Notification.objects.filter(kind=Notification.Kind.DIGEST, digest_date=today).count() - before
 
 
 def queue_spike(alert, now: datetime) -> None:
@@ -159,7 +158,7 @@ def queue_spike(alert, now: datetime) -> None:
     head = ministry.head if ministry is not None and ministry.is_active else None
     if head is not None and head.is_active:
         told += official_recipients(head)
-    Notification.objects.bulk_create(_notifications(told, Kind.SPIKE, now, spike=alert))
+    Notification.objects.bulk_create(_notifications(told, Notification.Kind.SPIKE, now, spike=alert))
 
 
 # --- delivery ------------------------------------------------------------------------------------
@@ -193,7 +192,7 @@ def render(notification: Notification, now: datetime | None = None) -> tuple[str
     }
     if notification.appeal_id:
         context["appeal_url"] = appeal_url(notification.appeal_id)
-    if notification.kind == Kind.DIGEST:
+    if notification.kind == Notification.Kind.DIGEST:
         context.update(_digest_context(notification, now))
     if notification.spike_id:
         context["spike"] = notification.spike

@@ -19,7 +19,7 @@ from .sla import add_hours, deadline_for, first_answer_deadline, hours_between, 
 from .steps import STEPS
 
 Status = Appeal.Status
-Kind = AppealEvent.Kind
+EventKind = AppealEvent.Kind
 
 
 SOURCE_FIELDS = ("thread_id", "permalink", "author_name", "author_external_id", "author_url", "written_at")
@@ -41,7 +41,7 @@ def _actor_name(actor) -> str:
 
 def _record(appeal: Appeal, kind: str, actor, now: datetime, note: str = "", **data) -> AppealEvent:
     return AppealEvent.objects.create(
-        appeal=appeal, at=now, actor=actor, actor_name=_actor_name(actor), kind=kind, data=data, note=clean(note)
+        appeal=appeal, at=now, actor=actor, actor_name=_actor_name(actor), kind=kind, data=data, note=without_nul(note)
     )
 
 
@@ -69,13 +69,13 @@ def _check_step(appeal: Appeal, step: str, actor=None, *, ministry: Ministry | N
         )
 
 
-def clean(value: str) -> str:
+def without_nul(value: str) -> str:
     """Text as the database can store it: PostgreSQL text cannot hold NUL characters."""
     return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 def _required(value: str, message: str) -> str:
-    value = clean(value or "").strip()
+    value = without_nul(value or "").strip()
     if not value:
         raise Refused(message)
     return value
@@ -151,7 +151,7 @@ def create_appeal(
     """
     now = now or timezone.now()
     text = _required(text, _("An appeal needs a text."))
-    source = {field: clean(value) for field, value in source.items()}
+    source = {field: without_nul(value) for field, value in source.items()}
     unknown = set(source) - set(SOURCE_FIELDS)
     if unknown:
         raise TypeError(f"create_appeal() got unexpected fields: {sorted(unknown)}")
@@ -178,7 +178,7 @@ def create_appeal(
                 first_answer_due_at=first_answer_deadline(received_at, topic),
                 **source,
             )
-            _record(appeal, Kind.CREATED, actor, now, ministry=[None, _label(ministry)] if ministry else None)
+            _record(appeal, EventKind.CREATED, actor, now, ministry=[None, _label(ministry)] if ministry else None)
     except IntegrityError:
         if not external_id:
             raise
@@ -233,7 +233,7 @@ def assign(
         }
         appeal.ministry, appeal.assignee, appeal.status = ministry, official, Status.ASSIGNED
         appeal.save(update_fields=["ministry", "assignee", "status"])
-        _record(appeal, Kind.ASSIGNED, actor, now, note, ministry_id=ministry.pk, **change)
+        _record(appeal, EventKind.ASSIGNED, actor, now, note, ministry_id=ministry.pk, **change)
     return appeal
 
 
@@ -261,7 +261,7 @@ def set_topic(appeal: Appeal | int, *, topic: Topic, actor=None, now: datetime |
         if appeal.is_open and appeal.first_answered_at is None:
             appeal.first_answer_due_at = first_answer_deadline(appeal.received_at, topic)
         appeal.save(update_fields=["topic", "topic_set_by", "first_answer_due_at", *DEADLINE_FIELDS])
-        _record(appeal, Kind.TOPIC_SET, actor, now, topic_code=topic.code, **change)
+        _record(appeal, EventKind.TOPIC_SET, actor, now, topic_code=topic.code, **change)
     return appeal
 
 
@@ -288,7 +288,7 @@ def start_work(appeal: Appeal | int, *, actor=None, now: datetime | None = None)
             _set_deadline(appeal, due_at, now)
             appeal.paused_at = None
         appeal.save(update_fields=["status", "paused_at", *DEADLINE_FIELDS])
-        _record(appeal, Kind.STARTED, actor, now, **change)
+        _record(appeal, EventKind.STARTED, actor, now, **change)
     return appeal
 
 
@@ -307,7 +307,7 @@ def ask_citizen(appeal: Appeal | int, *, question: str, actor=None, now: datetim
             appeal.paused_at = now
         appeal.save(update_fields=["status", "first_answered_at", "paused_at"])
         _official_message(appeal, question, actor, now)
-        _record(appeal, Kind.AWAITING_CITIZEN, actor, now, question, clock_stopped=pause, **change)
+        _record(appeal, EventKind.AWAITING_CITIZEN, actor, now, question, clock_stopped=pause, **change)
     return appeal
 
 
@@ -315,7 +315,7 @@ def reply(appeal: Appeal | int, *, text: str, answer_url: str = "", actor=None, 
     """Publish an interim answer to the citizen (e.g. "passed to the ministry"); the appeal stays open."""
     now = now or timezone.now()
     text = _required(text, _("Write the answer to the citizen."))
-    answer_url = clean(answer_url)
+    answer_url = without_nul(answer_url)
     with transaction.atomic():
         appeal = _lock(appeal)
         _check_step(appeal, "reply", actor)
@@ -323,7 +323,7 @@ def reply(appeal: Appeal | int, *, text: str, answer_url: str = "", actor=None, 
         _answered(appeal, now)
         appeal.save(update_fields=["first_answered_at"])
         _official_message(appeal, text, actor, now)
-        _record(appeal, Kind.REPLIED, actor, now, text, first_answer=first, answer_url=answer_url)
+        _record(appeal, EventKind.REPLIED, actor, now, text, first_answer=first, answer_url=answer_url)
     return appeal
 
 
@@ -345,7 +345,7 @@ def extend(appeal: Appeal | int, *, due_at: datetime, reason: str, actor=None, n
         appeal.extension_reason = reason
         _set_deadline(appeal, due_at, now)
         appeal.save(update_fields=["extension_reason", *DEADLINE_FIELDS])
-        _record(appeal, Kind.EXTENDED, actor, now, reason, **change)
+        _record(appeal, EventKind.EXTENDED, actor, now, reason, **change)
     return appeal
 
 
@@ -355,7 +355,7 @@ def resolve(
     """Close the appeal with the answer given to the citizen."""
     now = now or timezone.now()
     answer = _required(answer, _("Write the answer to the citizen."))
-    answer_url = clean(answer_url)
+    answer_url = without_nul(answer_url)
     with transaction.atomic():
         appeal = _lock(appeal)
         _check_step(appeal, "resolve", actor)
@@ -370,9 +370,16 @@ def resolve(
             _official_message(copy, answer, actor, now)
             _answered(copy, now)
             copy.save(update_fields=["first_answered_at"])
-            _record(copy, Kind.REPLIED, actor, now, answer, through_original=appeal.pk)
+            _record(copy, EventKind.REPLIED, actor, now, answer, through_original=appeal.pk)
         _record(
-            appeal, Kind.RESOLVED, actor, now, answer, on_time=now <= appeal.due_at, answer_url=answer_url, **change
+            appeal,
+            EventKind.RESOLVED,
+            actor,
+            now,
+            answer,
+            on_time=now <= appeal.due_at,
+            answer_url=answer_url,
+            **change,
         )
     return appeal
 
@@ -388,7 +395,7 @@ def reject(
 ) -> Appeal:
     """Close the appeal as spam, as not an appeal, or as a duplicate of another appeal."""
     now = now or timezone.now()
-    note = clean(note)
+    note = without_nul(note)
     if reason not in Appeal.RejectionReason.values:
         raise Refused(_("Choose why the appeal is rejected: spam, not an appeal or a duplicate."))
     duplicate_pk = duplicate_of.pk if isinstance(duplicate_of, Appeal) else duplicate_of
@@ -412,7 +419,7 @@ def reject(
         appeal.status, appeal.rejection_reason, appeal.duplicate_of_id = Status.REJECTED, reason, duplicate_pk
         appeal.paused_at = None
         appeal.save(update_fields=["status", "rejection_reason", "duplicate_of", "paused_at"])
-        _record(appeal, Kind.REJECTED, actor, now, note, reason=reason, duplicate_of=duplicate_pk, **change)
+        _record(appeal, EventKind.REJECTED, actor, now, note, reason=reason, duplicate_of=duplicate_pk, **change)
     return appeal
 
 
@@ -431,7 +438,7 @@ def reopen(appeal: Appeal | int, *, reason: str, actor=None, now: datetime | Non
         appeal.extension_reason = ""
         _set_deadline(appeal, deadline_for(now, appeal.topic), now)
         appeal.save()
-        _record(appeal, Kind.REOPENED, actor, now, reason, **change)
+        _record(appeal, EventKind.REOPENED, actor, now, reason, **change)
     return appeal
 
 
@@ -442,7 +449,7 @@ def comment(appeal: Appeal | int, *, note: str, actor=None, now: datetime | None
     with transaction.atomic():
         appeal = _lock(appeal)
         _check_step(appeal, "comment", actor)
-        return _record(appeal, Kind.COMMENTED, actor, now, note)
+        return _record(appeal, EventKind.COMMENTED, actor, now, note)
 
 
 def receive_message(account: SocialAccount, draft, *, now: datetime | None = None) -> tuple[str, Appeal | None]:
@@ -455,7 +462,7 @@ def receive_message(account: SocialAccount, draft, *, now: datetime | None = Non
     """
     now = now or timezone.now()
     for field in ("external_id", "text", "thread_id", "permalink", "author_name", "author_external_id", "author_url"):
-        setattr(draft, field, clean(getattr(draft, field)))
+        setattr(draft, field, without_nul(getattr(draft, field)))
     if not draft.text.strip():
         raise Refused(_("An appeal needs a text."))
     # Within a worker's transaction no savepoint of its own: a failure there rolls all back anyway.
@@ -463,7 +470,7 @@ def receive_message(account: SocialAccount, draft, *, now: datetime | None = Non
         appeal = Appeal.objects.select_for_update().filter(account=account, external_id=draft.external_id).first()
         if appeal is not None:
             if draft.is_edit and draft.text != appeal.text:
-                _record(appeal, Kind.EDITED, None, now, text=[appeal.text, draft.text])
+                _record(appeal, EventKind.EDITED, None, now, text=[appeal.text, draft.text])
                 appeal.text = draft.text
                 appeal.save(update_fields=["text"])
                 return "updated", appeal
@@ -476,7 +483,9 @@ def receive_message(account: SocialAccount, draft, *, now: datetime | None = Non
         )
         if message is not None:
             if draft.is_edit and draft.text != message.text:
-                _record(message.appeal, Kind.EDITED, None, now, message=message.pk, text=[message.text, draft.text])
+                _record(
+                    message.appeal, EventKind.EDITED, None, now, message=message.pk, text=[message.text, draft.text]
+                )
                 message.text = draft.text
                 message.save(update_fields=["text"])
                 return "updated", message.appeal
@@ -506,7 +515,7 @@ def receive_message(account: SocialAccount, draft, *, now: datetime | None = Non
                         )
                 except IntegrityError:
                     return "duplicate", open_appeal
-                _record(open_appeal, Kind.MESSAGE, None, now, draft.text, message=message.pk)
+                _record(open_appeal, EventKind.MESSAGE, None, now, draft.text, message=message.pk)
                 return "message", open_appeal
     appeal, created = create_appeal(
         text=draft.text,
@@ -576,4 +585,4 @@ def record_refusal(seen: Appeal, *, step: str, message: str, actor=None, now: da
     current = Appeal.objects.filter(pk=seen.pk).first()
     if current is None or current.can(step):
         return None
-    return _record(current, Kind.REFUSED, actor, now, message, step=step, seen=seen.status, status=current.status)
+    return _record(current, EventKind.REFUSED, actor, now, message, step=step, seen=seen.status, status=current.status)

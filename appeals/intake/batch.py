@@ -42,7 +42,7 @@ def _draft(item: dict) -> tuple[SocialAccount, Draft, list[str]]:
     for field, value in values.items():
         if value is not None and not isinstance(value, str | datetime):
             raise ValueError(_("%(field)s must be a string.") % {"field": field})
-    values = {k: (services.clean(v).strip() if isinstance(v, str) else v) for k, v in values.items()}
+    values = {k: (services.without_nul(v).strip() if isinstance(v, str) else v) for k, v in values.items()}
     for field in ("platform", "account", "external_id", "text"):
         if not values[field]:
             raise ValueError(_("%(field)s is required.") % {"field": field})

@@ -49,6 +49,7 @@ DRAIN_LIMIT, DRAIN_CHUNK = 500, 50
 # clock, which may be a little ahead). After a failed message (the broker is down) the process
 # stops asking for BROKER_DOWN_SECONDS: its events wait for the sweep, the platforms for nothing.
 WAKE_SECONDS, SKEW_SECONDS, BROKER_DOWN_SECONDS = 0.25, 0.25, 10.0
+DRAIN_TASK = "appeals.tasks.process_waiting_events"
 _asking = threading.Lock()
 _asked_at = _due_at = _quiet_until = float("-inf")
 # Failures that may pass by themselves: tried again after ``backoff``, at most MAX_ATTEMPTS times.
@@ -186,13 +187,19 @@ def _failed(event_id: int, error: Exception, now: datetime) -> datetime | None:
         return now + backoff(1) if transient else None
 
 
+def _drain_task():
+    """The Celery task that runs ``drain`` (``appeals.tasks``), by its name: the tasks module calls
+    this one, not the other way round."""
+    from celery import current_app
+
+    return current_app.tasks[DRAIN_TASK]
+
+
 def _ask_again_at(when: datetime) -> None:
     """After a failure that may pass: ask a worker to drain again when the event is due (if the
     message is lost with the broker, the sweep does it)."""
-    from ..tasks import process_waiting_events
-
     try:
-        process_waiting_events.apply_async(eta=when + timedelta(seconds=SKEW_SECONDS), retry=False)
+        _drain_task().apply_async(eta=when + timedelta(seconds=SKEW_SECONDS), retry=False)
     except Exception as error:
         logger.warning("Intake events put off until %s wait for the sweep; the broker is unreachable: %s", when, error)
 
@@ -245,11 +252,10 @@ def enqueue(event: InboundEvent) -> None:
     broker down the events wait for the sweep.
     """
     global _asked_at, _due_at, _quiet_until
-    from ..tasks import process_waiting_events
-
+    task = _drain_task()
     now = monotonic()
     with _asking:
-        if process_waiting_events.app.conf.task_always_eager:
+        if task.app.conf.task_always_eager:
             countdown = None  # Celery's eager mode runs the task here and now: it sees this event
         elif now < _quiet_until:
             return  # the broker was down a moment ago
@@ -261,7 +267,7 @@ def enqueue(event: InboundEvent) -> None:
         else:
             return  # the run due at _due_at finds it
     try:
-        process_waiting_events.apply_async(countdown=countdown, retry=False)
+        task.apply_async(countdown=countdown, retry=False)
     except Exception as error:  # the event is stored and accepted: the sweep processes it
         with _asking:
             _quiet_until = monotonic() + BROKER_DOWN_SECONDS

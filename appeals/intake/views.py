@@ -93,7 +93,7 @@ def _headers(request) -> dict:
 @csrf_exempt
 @transaction.non_atomic_requests
 def webhook(request, platform: str, account_key: str):
-    account_key = services.clean(account_key)
+    account_key = services.without_nul(account_key)
     if platform not in MODULES:
         return JsonResponse({"detail": f"Unknown platform {platform!r}."}, status=404)
     if request.method == "GET" and platform == "meta":
@@ -138,14 +138,14 @@ def webhook(request, platform: str, account_key: str):
 def _store(event: InboundEvent) -> None:
     """The one write of a request. Every text in it can come from the request (the delivery id
     from the payload, a reason that quotes it, the headers) and PostgreSQL text cannot hold NUL:
-    ``services.clean`` here, where they all pass, as it cleans the drafts' fields. Of a request
+    ``services.without_nul`` here, where they all pass, as it cleans the drafts' fields. Of a request
     that did not pass its platform's check only the first ``REFUSED_BODY`` bytes are kept."""
     if not event.authenticated:
         event.body = bytes(event.body[:REFUSED_BODY])
-    clean = services.clean
-    event.account_key, event.dedup_key = clean(event.account_key)[:128], clean(event.dedup_key)[:128]
-    event.reason = clean(event.reason)
-    event.headers = {name: clean(value) for name, value in event.headers.items()}
+    without_nul = services.without_nul
+    event.account_key, event.dedup_key = without_nul(event.account_key)[:128], without_nul(event.dedup_key)[:128]
+    event.reason = without_nul(event.reason)
+    event.headers = {name: without_nul(value) for name, value in event.headers.items()}
     event.save()
 
 
