@@ -46,10 +46,10 @@ def first_named(text: str, gazetteer: list[tuple[int, Pattern]]) -> int | None:
 
 def predict_topic(text: str) -> tuple[str | None, float]:
     """The classifier's topic code and confidence; (None, 0.0) when unsure, unavailable or failing."""
-    from . import classify  # numpy and the model load with the first appeal, not with Django
+    from .classifier import classify  # numpy and the model load with the first appeal, not with Django
 
     try:
-        code, confidence = classify.classify(text)
+        code, confidence = classify(text)
     except Exception:  # the classifier must never stop an appeal from arriving
         global _warned
         if not _warned:  # once a process: a missing model would otherwise flood the log

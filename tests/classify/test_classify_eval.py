@@ -6,7 +6,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from appeals import classify
+from appeals.classifier.evaluation import coverage_at_precision
+from appeals.management.commands import classify_eval
 
 
 def write_csv(path, rows, columns=("text", "topic5")):
@@ -47,7 +48,7 @@ def test_it_prints_the_figures_worked_out_by_hand(tmp_path, monkeypatch):
     }
     truth = ["housing_utilities_landscaping", "housing_utilities_landscaping", "roads_transport", "roads_transport"]
     path = write_csv(tmp_path / "eval.csv", zip(answers, [*truth, "waste_reform"], strict=True))
-    monkeypatch.setattr(classify, "get_classifier", lambda: FixedClassifier(answers))
+    monkeypatch.setattr(classify_eval, "get_classifier", lambda: FixedClassifier(answers))
 
     result = run(path)
 
@@ -68,9 +69,9 @@ def test_it_prints_the_figures_worked_out_by_hand(tmp_path, monkeypatch):
 
 def test_ties_in_confidence_are_taken_together():
     # Two answers at 0.9, one of them wrong: no share of 95 % right, since 0.9 cannot be split.
-    assert classify.coverage_at_precision([True, False, True], [0.9, 0.9, 0.5]) == (0.0, None)
-    assert classify.coverage_at_precision([True, True, False], [0.9, 0.9, 0.5]) == (2 / 3, 0.9)
-    assert classify.coverage_at_precision([], []) == (0.0, None)
+    assert coverage_at_precision([True, False, True], [0.9, 0.9, 0.5]) == (0.0, None)
+    assert coverage_at_precision([True, True, False], [0.9, 0.9, 0.5]) == (2 / 3, 0.9)
+    assert coverage_at_precision([], []) == (0.0, None)
 
 
 def test_it_measures_the_committed_model(tmp_path):
@@ -104,7 +105,7 @@ def test_it_reports_progress_and_a_summary_apart_from_the_json(tmp_path, monkeyp
 
     answers = {f"текст {i}": ("roads_transport", 0.9) for i in range(1500)}
     path = write_csv(tmp_path / "eval.csv", [(text, "roads_transport") for text in answers])
-    monkeypatch.setattr(classify, "get_classifier", lambda: FixedClassifier(answers))
+    monkeypatch.setattr(classify_eval, "get_classifier", lambda: FixedClassifier(answers))
     out, err = StringIO(), StringIO()
 
     call_command("classify_eval", csv=path, stdout=out, stderr=err)

@@ -4,7 +4,7 @@ names. None of these texts is in the development set; the model was not tuned on
 
 import pytest
 
-from appeals import classify
+from appeals.classifier import classify_many, get_classifier
 
 HELD_OUT = {
     "housing_utilities_landscaping": [
@@ -53,7 +53,7 @@ CASES = [(text, topic) for topic, texts in HELD_OUT.items() for text in texts]
 
 
 def test_it_gets_most_unseen_appeals_from_another_region_right():
-    predicted = classify.classify_many(text for text, _ in CASES)
+    predicted = classify_many(text for text, _ in CASES)
     wrong = [(text, topic, code) for (text, topic), (code, _) in zip(CASES, predicted, strict=True) if code != topic]
     # About what cross-validation on the development data gives (0.83): 26 of these 30 when written.
     assert len(wrong) <= len(CASES) // 5, wrong
@@ -61,7 +61,7 @@ def test_it_gets_most_unseen_appeals_from_another_region_right():
 
 @pytest.mark.parametrize("topic", list(HELD_OUT))
 def test_each_topic_is_found_in_unseen_appeals(topic):
-    codes = [code for code, _ in classify.classify_many(HELD_OUT[topic])]
+    codes = [code for code, _ in classify_many(HELD_OUT[topic])]
     # Ecology is the weakest (64 development appeals; recall about 0.5 in cross-validation).
     assert codes.count(topic) >= len(codes) / 2, codes
 
@@ -69,10 +69,10 @@ def test_each_topic_is_found_in_unseen_appeals(topic):
 def test_confident_answers_are_right():
     # Above the confidence at which the development data's answers were 95 % right, an unseen
     # appeal's topic must be right too: the confidence means what it says.
-    threshold = classify.get_classifier().metadata["cross_validation"]["threshold_at_95_precision"]
+    threshold = get_classifier().metadata["cross_validation"]["threshold_at_95_precision"]
     confident = [
         (text, topic, code)
-        for (text, topic), (code, c) in zip(CASES, classify.classify_many(t for t, _ in CASES), strict=True)
+        for (text, topic), (code, c) in zip(CASES, classify_many(t for t, _ in CASES), strict=True)
         if c >= threshold
     ]
     assert len(confident) >= len(CASES) // 2  # most plain appeals are confident

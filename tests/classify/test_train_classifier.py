@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from appeals import classify, services
+from appeals import services
+from appeals.classifier import Classifier, lemmas, training
 from appeals.management.commands.train_classifier import corrections
 from tests.factories import AppealFactory
 
@@ -85,7 +86,7 @@ def test_it_writes_a_usable_model(training_csv, tmp_path):
     assert metadata["rows"] == 30
     assert metadata["rows_from_corrections"] == 0
     assert set(metadata["cross_validation"]) >= {"accuracy", "macro_f1", "coverage_at_95_precision"}
-    model = classify.Classifier.load(tmp_path / "model")
+    model = Classifier.load(tmp_path / "model")
     assert model.classify("Опять не вывозят мусор, контейнеры переполнены")[0] == "waste_reform"
     assert model.classify("Ямы на дороге, весь асфальт разбит")[0] == "roads_transport"
     assert model.classify("") == ("other", 0.0)
@@ -108,8 +109,8 @@ def test_it_learns_from_operators_corrections(training_csv, tmp_path, operator, 
     output = train(csv=[training_csv], output=tmp_path / "model", folds=0)
     assert "Read 3 operators' corrections" in output
     assert json.loads((tmp_path / "model" / "VERSION.json").read_text())["rows_from_corrections"] == 3
-    (swing,) = classify.lemmas("качели")
-    assert swing in classify.Classifier.load(tmp_path / "model").word_index  # a word only the corrections have
+    (swing,) = lemmas("качели")
+    assert swing in Classifier.load(tmp_path / "model").word_index  # a word only the corrections have
 
 
 @pytest.mark.django_db
@@ -149,13 +150,13 @@ def test_the_model_predicts_what_scikit_learn_predicts():
 
     texts = [phrase for phrases in PHRASES.values() for phrase in phrases]
     labels = [code for code, phrases in PHRASES.items() for _ in phrases]
-    lemma_docs, word_docs = classify._documents(texts)
-    words, chars, fitted = classify._fit(lemma_docs, word_docs, np.asarray(labels), folds=3)
-    model = classify.Classifier._compile(words, chars, fitted)
+    lemma_docs, word_docs = training.documents(texts)
+    words, chars, fitted = training.fit(lemma_docs, word_docs, np.asarray(labels), folds=3)
+    model = training.compile_model(words, chars, fitted)
 
     queries = ["мусор у гаражей", "яма на дороге у дома", "дым и запах", "врач не принял"]
     features = hstack(
-        [words.transform(classify._documents(queries)[0]), chars.transform(classify._documents(queries)[1])]
+        [words.transform(training.documents(queries)[0]), chars.transform(training.documents(queries)[1])]
     )
     expected = fitted.predict_proba(features.tocsr())
     assert np.allclose([model.probabilities(query) for query in queries], expected, atol=1e-5)
@@ -171,6 +172,6 @@ def test_a_word_of_fewer_than_three_appeals_is_not_kept(training_csv, tmp_path):
         encoding="utf-8",
     )
     train(csv=[training_csv, rare], output=tmp_path / "model", folds=0, without_corrections=True)
-    model = classify.Classifier.load(tmp_path / "model")
+    model = Classifier.load(tmp_path / "model")
     assert not [term for term in [*model.word_index, *model.char_index] if "кукар" in term or "ямбов" in term]
     assert "мусор" in model.word_index

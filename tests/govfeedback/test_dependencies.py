@@ -151,9 +151,9 @@ app.loader.import_default_modules()
 for top in sys.argv[1].split(","):
     for module in pkgutil.walk_packages(importlib.import_module(top).__path__, top + "."):
         importlib.import_module(module.name)
-from appeals import classify
+from appeals.classifier import classify
 
-print(*classify.classify("Третью неделю не вывозят мусор, контейнеры во дворе переполнены"))
+print(*classify("Третью неделю не вывозят мусор, контейнеры во дворе переполнены"))
 """
 
 

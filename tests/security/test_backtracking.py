@@ -23,7 +23,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from appeals import classify, duplicates, patterns, routing
+from appeals import classifier as classify
+from appeals import duplicates, patterns, routing
 from appeals.models import Municipality
 
 BUDGET = 5.0  # seconds for one call: see the docstring
@@ -68,7 +69,7 @@ CHILD = """
 import json, sys
 import django
 django.setup()
-from appeals import classify, duplicates, patterns, routing
+from appeals import classifier as classify, duplicates, patterns, routing
 spec = json.load(open(sys.argv[1], encoding="utf-8"))
 classify.load_dictionary()
 classify.get_classifier()

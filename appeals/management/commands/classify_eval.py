@@ -1,17 +1,14 @@
 """Measure the topic classifier on a labelled CSV; prints one JSON object."""
 
 import json
-import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from appeals import classify
+from appeals.classifier import Classifier, ClassifierError, get_classifier, load_dictionary
+from appeals.classifier.evaluation import measure
 
 from .train_classifier import read_csv
-
-# Appeals classified between two progress lines.
-BATCH = 1000
 
 
 class Command(BaseCommand):
@@ -32,19 +29,15 @@ class Command(BaseCommand):
         if not rows:
             raise CommandError(f"{csv} has no appeals.")
         try:
-            classifier = classify.Classifier.load(model) if model else classify.get_classifier()
-            classify.load_dictionary()  # before the clock starts
-        except classify.ClassifierError as error:
+            classifier = Classifier.load(model) if model else get_classifier()
+            load_dictionary()  # before the clock starts
+        except ClassifierError as error:
             raise CommandError(str(error)) from None
-        predictions: list[tuple[str, float]] = []
-        cpu = time.process_time()
-        for start in range(0, len(rows), BATCH):
-            predictions += classifier.classify_many(text for text, _ in rows[start : start + BATCH])
-            self.stderr.write(f"Classified {len(predictions):,} of {len(rows):,} appeals…")
-        cpu = time.process_time() - cpu
-        result = classify.evaluate([code for _, code in rows], predictions)
-        result["appeals_per_second"] = round(len(rows) / cpu) if cpu > 0 else None
-        result["model"] = {key: classifier.metadata.get(key) for key in ("version", "trained_at", "rows")}
+
+        def progress(done, total):
+            self.stderr.write(f"Classified {done:,} of {total:,} appeals…")
+
+        result = measure(classifier, rows, progress=progress)
         self.stdout.write(json.dumps(result, ensure_ascii=False))
         speed = f"{result['appeals_per_second']:,} appeals/s" if result["appeals_per_second"] else "too fast to time"
         self.stderr.write(

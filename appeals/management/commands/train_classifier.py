@@ -8,7 +8,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Exists, OuterRef
 
-from appeals import classify
+from appeals.classifier.model import MODEL_DIR, TOPICS, ClassifierError
+from appeals.classifier.training import FOLDS, cross_validate, train
 from appeals.models import Appeal, AppealEvent
 
 DATA_ENV = "GOVFEEDBACK_CLASSIFIER_DATA"
@@ -58,12 +59,12 @@ class Command(BaseCommand):
             help=f"Training CSV file(s) with the columns text and topic5 (default: ${DATA_ENV}, else {DEFAULT_DATA}).",
         )
         parser.add_argument(
-            "--output", type=Path, default=classify.MODEL_DIR, help="Where to write the model (default: %(default)s)."
+            "--output", type=Path, default=MODEL_DIR, help="Where to write the model (default: %(default)s)."
         )
         parser.add_argument(
             "--folds",
             type=int,
-            default=classify.FOLDS,
+            default=FOLDS,
             help="Cross-validation folds; 0 skips it (default: %(default)s).",
         )
         parser.add_argument(
@@ -78,18 +79,18 @@ class Command(BaseCommand):
             found = read_csv(path)
             self.stdout.write(f"Read {len(found):,} appeals from {path}.")
             rows += found
-        unknown = sorted({code for _, code in rows} - set(classify.TOPICS))
+        unknown = sorted({code for _, code in rows} - set(TOPICS))
         if unknown:
             raise CommandError(
                 f"Unknown topic5 value(s) in the CSV: {', '.join(map(repr, unknown))}; "
-                f"expected one of {', '.join(classify.TOPICS)}."
+                f"expected one of {', '.join(TOPICS)}."
             )
         if without_corrections:
             kept = []
             self.stdout.write("Operators' corrections left out (--without-corrections).")
         else:
             from_db = corrections()
-            kept = [(text, code) for text, code in from_db if code in classify.TOPICS]
+            kept = [(text, code) for text, code in from_db if code in TOPICS]
             left_out = len(from_db) - len(kept)
             note = f" ({left_out:,} with other topics left out)" if left_out else ""
             self.stdout.write(f"Read {len(kept):,} operators' corrections from the database{note}.")
@@ -100,10 +101,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Cross-validating: fold {fold}/{total}…")
 
         try:
-            cv = classify.cross_validate(texts, labels, folds=folds, progress=progress) if folds > 1 else None
+            cv = cross_validate(texts, labels, folds=folds, progress=progress) if folds > 1 else None
             self.stdout.write(f"Training on all {len(rows):,} appeals…")
-            model = classify.Classifier.train(texts, labels)
-        except classify.ClassifierError as error:
+            model = train(texts, labels)
+        except ClassifierError as error:
             raise CommandError(str(error)) from None
         except ValueError as error:  # e.g. more folds than texts of some topic
             raise CommandError(f"Cannot cross-validate with {folds} folds: {error}") from None
@@ -113,7 +114,7 @@ class Command(BaseCommand):
             rows=len(rows),
             rows_from_csv=len(rows) - len(kept),
             rows_from_corrections=len(kept),
-            rows_per_topic={code: labels.count(code) for code in classify.TOPICS if code in labels},
+            rows_per_topic={code: labels.count(code) for code in TOPICS if code in labels},
             cross_validation=cv,
             training_seconds=round(seconds, 1),
         )
