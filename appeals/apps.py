@@ -13,7 +13,7 @@ class AppealsConfig(AppConfig):
 
         from ministries.models import SocialAccount
 
-        from . import routing
+        from . import routing, tasks  # noqa: F401  (tasks: the Celery tasks registered by name)
         from .intake import views
         from .models import Municipality
 

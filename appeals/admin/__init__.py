@@ -1,4 +1,6 @@
-"""The admin of the appeals app, by what a page is about: the appeals themselves, the records the
-system writes about them, and the reference tables. Importing the modules registers them."""
+"""The back-office admin, by what a page is about: the appeals themselves, the records the system
+writes about them (and the access log), the people and accounts, and the reference tables. The
+models of ``ministries`` and ``audit`` are shown here: those apps stay below ``appeals`` and import
+nothing of it. Importing the modules registers them."""
 
-from . import appeal, records, reference  # noqa: F401
+from . import access_log, appeal, people, records, reference  # noqa: F401

@@ -16,7 +16,6 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from audit.actions import anonymise_citizens
 from govfeedback.paginator import CappedCountPaginator
 from ministries.models import SocialAccount
 
@@ -30,6 +29,7 @@ from ..models import (
     Notification,
 )
 from .common import PLATFORM_BADGES, ReadOnlyInline, delivery_state, list_time
+from .erasure import anonymise_citizens
 from .fast_rows import FastRowsAdmin, FastRowsChangeList, FiltersOnlyChangeList
 from .filters import AssigneeFilter, DeadlineFilter, PlatformFilter, QueueFilter
 

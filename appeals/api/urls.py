@@ -3,9 +3,8 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from ministries.api.views import MinistryViewSet, OfficialViewSet, SocialAccountViewSet
-
 from .intake import BatchIntakeView
+from .people import MinistryViewSet, OfficialViewSet, SocialAccountViewSet
 from .views import AppealViewSet, TopicViewSet
 
 router = SimpleRouter()

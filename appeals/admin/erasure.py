@@ -6,10 +6,10 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from appeals import services
-from appeals.forms import StepForm
+from audit.log import record_access
 
-from .log import record_access
+from .. import services
+from ..forms import StepForm
 
 
 class AnonymiseForm(StepForm):

@@ -1,10 +1,13 @@
+"""The people and accounts in the admin: ministries with their officials, officials, social accounts.
+(Their models live in ``ministries``; the back-office admin is one, in ``appeals.admin``.)"""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from appeals import access
+from ministries import roles
+from ministries.models import Ministry, Official, SocialAccount
 
-from . import roles
-from .models import Ministry, Official, SocialAccount
+from .. import access
 
 
 class OfficialInline(admin.TabularInline):

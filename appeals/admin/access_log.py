@@ -1,9 +1,11 @@
+"""The access log in the admin (its model lives in ``audit``): superusers read it, nobody changes it."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from appeals import access
+from audit.models import AccessLog
 
-from .models import AccessLog
+from .. import access
 
 
 @admin.register(AccessLog)

@@ -7,7 +7,7 @@ contains them.
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from ..models import Ministry, Official, SocialAccount
+from ministries.models import Ministry, Official, SocialAccount
 
 
 class MinistrySerializer(serializers.ModelSerializer):

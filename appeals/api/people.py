@@ -6,13 +6,13 @@ No deletes: ministries and officials are referenced by the appeals' history (``P
 from rest_framework import mixins, viewsets
 from rest_framework.permissions import IsAuthenticated
 
-from appeals import access
-from appeals.api.pagination import SmallTablePagination
-from appeals.api.permissions import OperatorsOnly, OperatorWrites
+from ministries import roles
+from ministries.models import Ministry, Official, SocialAccount
 
-from .. import roles
-from ..models import Ministry, Official, SocialAccount
-from . import serializers
+from .. import access
+from . import people_serializers as serializers
+from .pagination import SmallTablePagination
+from .permissions import OperatorsOnly, OperatorWrites
 
 
 class ReadAndWrite(
