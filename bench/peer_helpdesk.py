@@ -1,17 +1,59 @@
-"""The peer: django-helpdesk's ``escalate_tickets`` over N open tickets, most of them past due.
+"""Item 7, the peer: django-helpdesk's ``escalate_tickets`` over N open tickets, most of them past due.
 
-Run by ``bench.run`` with the interpreter of .bench/helpdesk-venv (helpdesk is never installed
-into the project's own environment) and DJANGO_SETTINGS_MODULE=bench.helpdesk_settings; prints
-one JSON line: tickets, escalated, seconds, queries, peak RSS.
+Two sides, in two interpreters. ``measure_peer``, called by ``bench.run``, installs django-helpdesk
+into .bench/helpdesk-venv once (it is never installed into the project's own environment) and runs
+this module with that venv's interpreter and DJANGO_SETTINGS_MODULE=bench.helpdesk_settings; there
+``main`` makes the tickets, runs the command and prints one JSON line: tickets, escalated, seconds,
+queries, peak RSS. Both sides import only the standard library, Django and ``bench.harness``.
 """
 
 import json
+import os
 import resource
+import subprocess
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import django
+
+from .harness import ROOT, say
+
+PEER_VENV = ROOT / ".bench" / "helpdesk-venv"
+HELPDESK_REQUIREMENT = "django-helpdesk==2.6.1"
+PEER_TICKETS = int(os.environ.get("BENCH_PEER_TICKETS", "10000"))
+
+
+def peer_python() -> Path:
+    python = PEER_VENV / "bin" / "python"
+    if not python.exists():
+        say(f"installing {HELPDESK_REQUIREMENT} into {PEER_VENV.relative_to(ROOT)} (once)")
+        subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+    check = subprocess.run([str(python), "-c", "import helpdesk, psycopg"], capture_output=True)
+    if check.returncode:
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", HELPDESK_REQUIREMENT, "psycopg[binary]==3.3.9"],
+            check=True,
+        )
+    return python
+
+
+def measure_peer(peer_url: str) -> dict:
+    python = peer_python()
+    env = {**os.environ, "HELPDESK_DATABASE_URL": peer_url, "DJANGO_SETTINGS_MODULE": "bench.helpdesk_settings"}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [str(python), "-m", "bench.peer_helpdesk", str(PEER_TICKETS), "0.9"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"django-helpdesk failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main(tickets: int, past_due_share: float) -> dict:

@@ -1,4 +1,4 @@
-"""Item 2's floor (bench/run.py, FLAG_OVERDUE_FLOOR) does the work of flag_overdue: the same appeals
+"""Item 2's floor (bench/measure_jobs.py, FLAG_OVERDUE_FLOOR) does the work of flag_overdue: the same appeals
 flagged, the same history events, the same reminders, to the last column. Otherwise the benchmark
 would compare the job with a floor that does less (it also checks this on its own data)."""
 
@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from appeals import sla
-from bench import run
+from bench import measure_jobs
 
 from ..factories import AppealFactory, OfficialFactory
 
@@ -22,7 +22,7 @@ pytestmark = [
 def wrote(flag) -> tuple[int, dict]:
     with transaction.atomic():
         flagged = flag()
-        after = run.written()
+        after = measure_jobs.written()
         transaction.set_rollback(True)
     return flagged, after
 
@@ -41,7 +41,7 @@ def test_the_floor_writes_what_flag_overdue_writes(settings, operator, head_a, s
     AppealFactory(ministry=head_a.ministry, assignee=specialist_a, due_at=now + timedelta(hours=1))
 
     ours = wrote(lambda: sla.flag_overdue(now))
-    floor = wrote(lambda: run.flag_overdue_floor(now))
+    floor = wrote(lambda: measure_jobs.flag_overdue_floor(now))
 
     assert ours == floor
     flagged, written = ours

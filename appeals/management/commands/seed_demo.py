@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from analytics import reports
 from analytics.spikes import detect_spikes
-from appeals import demo, demo_data, services, sla
+from appeals import demo, services, sla
 from appeals.models import Appeal
 
 PLATFORM_URLS = {
@@ -79,7 +79,7 @@ class Command(BaseCommand):
     def plan(self, rng, org, count, days, now):
         """What arrives: topic, account, text and time of each appeal; spam among them."""
         # The last hours' burst (the demo's spike alert) is part of the count: 9 of 1,000.
-        burst = demo_data.BURST_TEXTS[: count // 30]
+        burst = demo.BURST_TEXTS[: count // 30]
         count -= len(burst)
         topics = [code for code, share in demo.TOPIC_SHARES for _ in range(round(count * share / 100))]
         topics = (topics + ["other"] * count)[:count]
@@ -99,7 +99,7 @@ class Command(BaseCommand):
             received = now - age
             if timezone.localtime(received).hour < 7 and received + timedelta(hours=8) < now:
                 received += timedelta(hours=8)  # people write in the daytime
-            text = rng.choice(demo_data.SPAM_TEXTS) if spam else demo.appeal_text(rng, topic_code)[0]
+            text = rng.choice(demo.SPAM_TEXTS) if spam else demo.appeal_text(rng, topic_code)[0]
             plan.append(
                 {
                     "number": number,
@@ -195,7 +195,7 @@ class Command(BaseCommand):
         services.start_work(appeal, actor=specialist.user, now=t)
         if rng.random() < 0.07 and at(rng.uniform(0.5, 4)):
             services.ask_citizen(
-                appeal, question=rng.choice(demo_data.CLARIFICATION_QUESTIONS), actor=specialist.user, now=t
+                appeal, question=rng.choice(demo.CLARIFICATION_QUESTIONS), actor=specialist.user, now=t
             )
             if not at(rng.uniform(4, 40)):
                 return 1
@@ -205,7 +205,7 @@ class Command(BaseCommand):
             services.extend(
                 appeal,
                 due_at=max(fresh.due_at, t) + timedelta(days=rng.randint(3, 10)),
-                reason=rng.choice(demo_data.EXTENSION_REASONS),
+                reason=rng.choice(demo.EXTENSION_REASONS),
                 actor=head.user,
                 now=t,
             )
@@ -218,8 +218,8 @@ class Command(BaseCommand):
         else:
             at(0.5)
         if t <= now:
-            answer = rng.choice(demo_data.ANSWERS[item["topic"]])
-            place = demo_data.PLACES[rng.choice(list(demo_data.PLACES))][0]
+            answer = rng.choice(demo.ANSWERS[item["topic"]])
+            place = demo.PLACES[rng.choice(list(demo.PLACES))][0]
             services.resolve(
                 appeal, answer=answer.format(place=place), answer_url=appeal.permalink, actor=specialist.user, now=t
             )

@@ -1,12 +1,37 @@
 """The demo government: ministries, officials, logins, social accounts, and appeal texts.
 
-Used by ``seed_demo`` (a realistic, idempotent demo) and ``seed_bench`` (bulk data). All people
-are invented; see ``demo_data.py``.
+Used by ``seed_demo`` (a realistic, idempotent demo) and by the benchmark's seed (``bench/seed.py``,
+bulk data).
+
+The texts are data, in this package's JSON files. Everything in them is fictional and written for
+this project: the appeals, the names and the answers come from no real data set, and no real
+official is named.
+
+* ``places.json``: each municipality (in the nominative case), its kind ("city" for an urban
+  district, "district" for a municipal district) and its places: street addresses in a city,
+  settlements in a district.
+* ``appeals.json``: what citizens write: templates by topic (``by_topic``), the last hours' burst
+  behind the demo's spike alert (``burst``), and what an operator rejects as spam (``spam``).
+* ``answers.json``: what officials write: answers by topic, questions to the citizen, reasons for
+  extending a deadline.
+* ``people.json``: first names (each "male" or "female"), last names (masculine → feminine) and
+  patronymics.
+
+Placeholders (``tests/appeals/test_seed.py`` checks them): an appeal template has ``{place}`` exactly
+once and ``{city}`` (the municipality) at most once; ``{place}`` always stands where a preposition
+does not depend on it (after a comma or a dash, in parentheses, after "по адресу"), so that both
+"ул. Ленина, 45" and "с. Аскиз" read naturally. An answer has ``{place}`` at most once; nothing else
+has a placeholder.
+
+The seeds pick entries by their position: the same files and the same seed make the same demo, and
+any change to a list changes the demo made from every seed.
 """
 
+import json
 import random
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -16,8 +41,34 @@ from ministries import roles
 from ministries.models import Ministry, Official, SocialAccount
 from ministries.roles import OPERATORS_GROUP
 
-from . import demo_data
-from .models import RoutingRule, Topic
+from ..models import RoutingRule, Topic
+
+HERE = Path(__file__).resolve().parent
+
+
+def _read(name: str):
+    return json.loads((HERE / name).read_text(encoding="utf-8"))
+
+
+_places = _read("places.json")
+_appeals = _read("appeals.json")
+_answers = _read("answers.json")
+_people = _read("people.json")
+
+MUNICIPALITIES: list[tuple[str, str]] = [(name, about["kind"]) for name, about in _places.items()]
+PLACES: dict[str, list[str]] = {name: about["places"] for name, about in _places.items()}
+TOPIC_TEXTS: dict[str, list[str]] = _appeals["by_topic"]
+BURST_TEXTS: list[str] = _appeals["burst"]
+SPAM_TEXTS: list[str] = _appeals["spam"]
+ANSWERS: dict[str, list[str]] = _answers["by_topic"]
+CLARIFICATION_QUESTIONS: list[str] = _answers["clarification_questions"]
+EXTENSION_REASONS: list[str] = _answers["extension_reasons"]
+FIRST_NAMES: list[str] = list(_people["first_names"])
+FEMALE_FIRST_NAMES: set[str] = {name for name, sex in _people["first_names"].items() if sex == "female"}
+LAST_NAMES: list[str] = list(_people["last_names"])
+LAST_NAMES_FEMININE: list[str] = list(_people["last_names"].values())
+PATRONYMICS_MALE: list[str] = _people["patronymics"]["male"]
+PATRONYMICS_FEMALE: list[str] = _people["patronymics"]["female"]
 
 # The source's topic shares (Khakassia, 2019).
 TOPIC_SHARES = [
@@ -73,9 +124,6 @@ HEAD_ACCOUNTS = [
     (SocialAccount.Platform.INSTAGRAM, "400000001", "glava19", "Глава Республики Хакасия — Instagram"),
 ]
 
-PATRONYMICS_MALE = ["Андреевич", "Викторович", "Сергеевич", "Николаевич", "Петрович", "Олегович", "Ильич"]
-PATRONYMICS_FEMALE = ["Андреевна", "Викторовна", "Сергеевна", "Николаевна", "Петровна", "Олеговна", "Ильинична"]
-
 
 @dataclass
 class Organisation:
@@ -93,18 +141,18 @@ class Organisation:
 
 def person_name(rng: random.Random) -> str:
     """An invented full name, e.g. "Чебодаева Алтынай Петровна"."""
-    first = rng.choice(demo_data.FIRST_NAMES)
-    index = rng.randrange(len(demo_data.LAST_NAMES))
-    if first in demo_data.FEMALE_FIRST_NAMES:
-        return f"{demo_data.LAST_NAMES_FEMININE[index]} {first} {rng.choice(PATRONYMICS_FEMALE)}"
-    return f"{demo_data.LAST_NAMES[index]} {first} {rng.choice(PATRONYMICS_MALE)}"
+    first = rng.choice(FIRST_NAMES)
+    index = rng.randrange(len(LAST_NAMES))
+    if first in FEMALE_FIRST_NAMES:
+        return f"{LAST_NAMES_FEMININE[index]} {first} {rng.choice(PATRONYMICS_FEMALE)}"
+    return f"{LAST_NAMES[index]} {first} {rng.choice(PATRONYMICS_MALE)}"
 
 
 def appeal_text(rng: random.Random, topic_code: str) -> tuple[str, str]:
     """A citizen's text about ``topic_code`` and the municipality it mentions."""
-    municipality, _kind = rng.choice(demo_data.MUNICIPALITIES)
-    place = rng.choice(demo_data.PLACES[municipality])
-    template = rng.choice(demo_data.TOPIC_TEXTS[topic_code])
+    municipality, _kind = rng.choice(MUNICIPALITIES)
+    place = rng.choice(PLACES[municipality])
+    template = rng.choice(TOPIC_TEXTS[topic_code])
     return template.format(place=place, city=municipality), municipality
 
 
