@@ -1,16 +1,17 @@
 """The framework's floor for the API: a bare Django view with the same query and the same JSON.
 
-No Django REST framework: the session's user from Django's middleware, the page is the same scoped query
-(newest first, 50 rows with the shown columns of the account, topic, ministry and assignee joined:
-``AppealSerializer.select``) and each row is written by the serializer's own row writer
-(``appeal_json``), without DRF's serializer, pagination or response around it. Mounted only by
-``bench.urls``.
+No Django REST framework around it: the session's user from Django's middleware, the page is the
+same scoped query (newest first, 50 rows with the shown columns of the account, topic, ministry and
+assignee: ``AppealSerializer.select``) and each row is written by the serializer's own row writer
+(``AppealSerializer.to_representation``, generated from its declared fields), without DRF's view,
+pagination or response around it. Mounted only by ``bench.urls``.
 """
 
 from django.http import JsonResponse
+from django.utils import timezone
 
 from appeals import access
-from appeals.api.serializers import AppealSerializer, appeal_json, appeal_page
+from appeals.api.serializers import AppealSerializer
 from appeals.models import Appeal
 
 PAGE = 50
@@ -20,15 +21,10 @@ def bare_appeals(request):
     # The same session as the API's requests in the benchmark (Django's own middleware reads it).
     if not request.user.is_authenticated:
         return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
-    user = request.user
-    page = appeal_page(user)
-    queryset = access.appeals_for(user, AppealSerializer.select(Appeal.objects))
+    write = AppealSerializer(context={"request": request, "now": timezone.now()}).to_representation
+    queryset = access.appeals_for(request.user, AppealSerializer.select(Appeal.objects))
     rows = list(queryset.order_by("-received_at", "-id")[: PAGE + 1])
     return JsonResponse(
-        {
-            "next": "…" if len(rows) > PAGE else None,
-            "previous": None,
-            "results": [appeal_json(appeal, page) for appeal in rows[:PAGE]],
-        },
+        {"next": "…" if len(rows) > PAGE else None, "previous": None, "results": [write(row) for row in rows[:PAGE]]},
         json_dumps_params={"ensure_ascii": False},
     )

@@ -4,13 +4,23 @@ The step inputs only check the shape of the data; whether the step is allowed (s
 scope, a deadline in the future…) is the services' decision.
 """
 
+from collections.abc import Callable
 from datetime import datetime, tzinfo
+from functools import cache
+from operator import attrgetter
 
-from django.db.models import F, QuerySet, Value
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db import models
+from django.db.models import F, Model, QuerySet, Value
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.relations import PKOnlyObject
+from rest_framework.settings import api_settings
 
 from ministries.models import Ministry, Official, SocialAccount
 
@@ -28,98 +38,258 @@ def iso_time(value: datetime, zone: tzinfo) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def appeal_page(user, now: datetime | None = None) -> dict:
-    """What every appeal of a page shares, for ``appeal_json``: worked out once per page."""
-    return {
-        "now": now or timezone.now(),
-        "zone": timezone.get_current_timezone(),
-        "scope": access.scope_for(user),
-        "status_labels": {value: str(label) for value, label in Appeal.Status.choices},
-    }
+# A related row shown inside a written row (an appeal's account, topic…), read from columns
+# annotated onto the row's query (``RowWriter.columns``) rather than a related instance per row.
+# Each field is read from the related model's column of the same name, its id from the row's own
+# foreign key; a field that is no column of the related model declares its SQL in ``Meta.columns``
+# (relative to the related model). A comment, not a docstring: the schema would show it for each.
+class RelatedRow(serializers.ModelSerializer):
+    pass
 
 
-def appeal_json(appeal: Appeal, page: dict) -> dict:
-    """An appeal as ``AppealSerializer`` shows it; ``appeal`` comes from ``AppealSerializer.select``."""
-    zone = page["zone"]
+class RowWriter:
+    """Writes rows as DRF's field-by-field ``to_representation`` of a serializer does, planned once
+    per serializer class from its declared fields and bound once per serializer instance (a request).
 
-    def _time(value: datetime | None) -> str | None:
-        return None if value is None else iso_time(value, zone)
+    Each readable field becomes one getter, chosen by its kind:
 
-    return {
-        "id": appeal.pk,
-        "status": appeal.status,
-        "status_label": page["status_labels"][appeal.status],
-        "platform": appeal.shown_platform,
-        "account": {"id": appeal.account_id, "title": appeal.shown_account_title} if appeal.account_id else None,
-        "external_id": appeal.external_id,
-        "thread_id": appeal.thread_id,
-        "permalink": appeal.permalink,
-        "author_name": appeal.author_name,
-        "author_url": appeal.author_url,
-        "text": appeal.text,
-        "written_at": _time(appeal.written_at),
-        "received_at": _time(appeal.received_at),
-        "topic": {"code": appeal.shown_topic_code, "name": appeal.shown_topic_name} if appeal.topic_id else None,
-        "ministry": (
-            {"id": appeal.ministry_id, "short_name": appeal.shown_ministry_name} if appeal.ministry_id else None
-        ),
-        "assignee": (
-            {"id": appeal.assignee_id, "full_name": appeal.shown_assignee_name} if appeal.assignee_id else None
-        ),
-        "due_at": _time(appeal.due_at),
-        "first_answer_due_at": _time(appeal.first_answer_due_at),
-        "first_answered_at": _time(appeal.first_answered_at),
-        "overdue": appeal.is_overdue(page["now"]),
-        "overdue_since": _time(appeal.overdue_since),
-        "paused_at": _time(appeal.paused_at),
-        "extension_reason": appeal.extension_reason,
-        "resolved_at": _time(appeal.resolved_at),
-        "answer": appeal.answer,
-        "answer_url": appeal.answer_url,
-        "rejection_reason": appeal.rejection_reason,
-        "duplicate_of": appeal.duplicate_of_id,
-        "allowed_steps": access.steps_within(page["scope"], appeal),
-    }
+    - a column of the model: its attribute, converted as the field converts it (a time into the
+      current time zone, as DRF's ``DateTimeField``); a foreign key shown by its id: the key;
+    - a source through foreign keys (``account.platform``): a column annotated onto the query;
+    - a nested ``RelatedRow`` on a foreign key: None without the key, else its fields from columns
+      annotated onto the query;
+    - a ``SerializerMethodField``: the serializer's method;
+    - anything else: the field's own ``get_attribute`` and ``to_representation``.
+
+    The rows come from a queryset annotated with ``columns``.
+    """
+
+    def __init__(self, serializer_class: type[serializers.ModelSerializer]):
+        self.model = serializer_class.Meta.model
+        self.columns: dict[str, Combinable] = {}
+        self.plan = [
+            (name, self._plan(name, field)) for name, field in serializer_class().fields.items() if not field.write_only
+        ]
+
+    def bind(self, serializer: serializers.Serializer) -> Callable[[Model], dict]:
+        """The row writer of ``serializer`` (its context, its methods) in the current time zone."""
+        zone = timezone.get_current_timezone() if settings.USE_TZ else None
+        getters = [(name, plan(serializer, zone)) for name, plan in self.plan]
+
+        def write(row: Model) -> dict:
+            return {name: get(row) for name, get in getters}
+
+        return write
+
+    def _plan(self, name: str, field: serializers.Field):
+        """A function of (serializer, zone) that makes the field's getter."""
+        if isinstance(field, serializers.SerializerMethodField):
+            return lambda serializer, zone: getattr(serializer, field.method_name)
+        path = field.source_attrs
+        if len(path) == 1 and (column := _model_field(self.model, path[0])) is not None:
+            if not column.is_relation:
+                return _reading(attrgetter(column.attname), field)
+            if isinstance(field, serializers.PrimaryKeyRelatedField) and field.pk_field is None:
+                return _reading(attrgetter(column.attname), None)
+            if isinstance(field, RelatedRow):
+                return self._plan_related(name, field, column)
+        elif len(path) > 1 and _through_keys(self.model, path):
+            return _reading(self._column(f"shown_{name}", F("__".join(path))), field)
+        return _as_drf_does(name)
+
+    def _plan_related(self, name: str, related: RelatedRow, key: models.Field):
+        """A nested ``RelatedRow``: None without the foreign key, else its fields' columns."""
+        model, declared = key.related_model, getattr(related.Meta, "columns", {})
+        plans = []
+        for sub, field in related.fields.items():
+            if field.write_only:
+                continue
+            if sub in declared:
+                get = self._column(f"shown_{name}_{sub}", _through(key.name, declared[sub]))
+                plans.append((sub, _reading(get, None)))
+            elif field.source == key.target_field.name:  # the row's own foreign key holds it
+                plans.append((sub, _reading(attrgetter(key.attname), field)))
+            elif (column := _model_field(model, field.source)) is not None and not column.is_relation:
+                get = self._column(f"shown_{name}_{sub}", F(f"{key.name}__{column.name}"))
+                plans.append((sub, _reading(get, field)))
+            else:
+                raise ImproperlyConfigured(
+                    f"{type(related).__name__}.{sub} is no column of {model.__name__}: declare its SQL in Meta.columns."
+                )
+        has_key = attrgetter(key.attname)
+
+        def plan(serializer, zone):
+            getters = [(sub, plan(serializer, zone)) for sub, plan in plans]
+
+            def get(row):
+                if has_key(row) is None:
+                    return None
+                return {sub: get(row) for sub, get in getters}
+
+            return get
+
+        return plan
+
+    def _column(self, alias: str, expression: Combinable) -> Callable:
+        """Annotate the rows with ``expression`` as ``alias``; the getter of its value."""
+        if alias in self.columns:
+            raise ImproperlyConfigured(f"Two fields of the serializer would be read from the column {alias}.")
+        self.columns[alias] = expression
+        return attrgetter(alias)
 
 
-class AccountRefSerializer(serializers.ModelSerializer):
+# DRF fields whose ``to_representation`` writes a column's value as it is.
+AS_IS = {
+    field.to_representation
+    for field in (
+        serializers.CharField,
+        serializers.IntegerField,
+        serializers.BooleanField,
+        serializers.ChoiceField,
+        serializers.ReadOnlyField,
+    )
+}
+
+
+def _as_is(field: serializers.Field) -> bool:
+    """Whether DRF's ``field`` writes a column's value as it is (a str as a str, an id as a number…)."""
+    method = type(field).to_representation
+    if method is serializers.BigIntegerField.to_representation:
+        return not getattr(field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
+    return method in AS_IS
+
+
+def _reading(get: Callable, field: serializers.Field | None):
+    """The plan of a field read by ``get``: None stays None, other values are converted as ``field``
+    converts them (as they are without a field)."""
+    if field is None or _as_is(field):
+        return lambda serializer, zone: get
+    time_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    if isinstance(field, serializers.DateTimeField) and str(time_format).lower() == ISO_8601:
+
+        def plan(serializer, zone):
+            zone = getattr(field, "timezone", zone)
+            if zone is None:  # without USE_TZ: naive times, as DRF writes them
+                return _converted(get, field.to_representation)
+            return lambda row: None if (value := get(row)) is None else iso_time(value, zone)
+
+        return plan
+    return lambda serializer, zone: _converted(get, field.to_representation)
+
+
+def _converted(get: Callable, convert: Callable) -> Callable:
+    return lambda row: None if (value := get(row)) is None else convert(value)
+
+
+def _as_drf_does(name: str):
+    """The plan of a field of another kind: the serializer's own bound field, as DRF reads it."""
+
+    def plan(serializer, zone):
+        field = serializer.fields[name]
+
+        def get(row):
+            value = field.get_attribute(row)
+            if (value.pk if isinstance(value, PKOnlyObject) else value) is None:
+                return None
+            return field.to_representation(value)
+
+        return get
+
+    return plan
+
+
+def _model_field(model: type[Model], name: str) -> models.Field | None:
+    """The concrete field ``name`` of ``model`` (a column, or a foreign key), or None."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if field.concrete and not field.many_to_many else None
+
+
+def _through_keys(model: type[Model], path: list[str]) -> bool:
+    """Whether ``path`` follows foreign keys from ``model`` to a column that is no foreign key."""
+    for name in path[:-1]:
+        field = _model_field(model, name)
+        if field is None or not field.is_relation:
+            return False
+        model = field.related_model
+    field = _model_field(model, path[-1])
+    return field is not None and not field.is_relation
+
+
+def _through(relation: str, expression: Combinable) -> Combinable:
+    """``expression`` on a related model, as an expression on the row that reaches it by ``relation``."""
+    if isinstance(expression, F):
+        return F(f"{relation}__{expression.name}")
+    expression = expression.copy()
+    expression.set_source_expressions([_through(relation, part) for part in expression.get_source_expressions()])
+    return expression
+
+
+@cache
+def row_writer(serializer_class: type[serializers.ModelSerializer]) -> RowWriter:
+    return RowWriter(serializer_class)
+
+
+class WrittenRows(serializers.ModelSerializer):
+    """A model serializer whose rows are written by the ``RowWriter`` planned from its declared
+    fields: its declaration serves the responses and the schema alike.
+
+    Every row it writes comes through ``select``.
+    """
+
+    @classmethod
+    def select(cls, rows: QuerySet) -> QuerySet:
+        """``rows`` with the columns the writer reads of related rows (no query more a page)."""
+        return rows.annotate(**row_writer(cls).columns)
+
+    def to_representation(self, instance: Model) -> dict:
+        return self._write(instance)
+
+    @cached_property
+    def _write(self) -> Callable[[Model], dict]:
+        """Bound once per serializer: the rows of a page share one (the list's child)."""
+        return row_writer(type(self)).bind(self)
+
+
+class AccountRefSerializer(RelatedRow):
     class Meta:
         model = SocialAccount
         fields = ["id", "title"]
 
 
-class TopicRefSerializer(serializers.ModelSerializer):
+class TopicRefSerializer(RelatedRow):
     class Meta:
         model = Topic
         fields = ["code", "name"]
 
 
-class MinistryRefSerializer(serializers.ModelSerializer):
-    # A method field, not source="__str__": DRF inspects a callable source on every row.
+class MinistryRefSerializer(RelatedRow):
     short_name = serializers.SerializerMethodField()
 
     class Meta:
         model = Ministry
         fields = ["id", "short_name"]
+        columns = {"short_name": Coalesce(NullIf("short_name", Value("")), "name")}  # str(ministry)
 
     def get_short_name(self, ministry: Ministry) -> str:
         return str(ministry)
 
 
-class OfficialRefSerializer(serializers.ModelSerializer):
+class OfficialRefSerializer(RelatedRow):
     class Meta:
         model = Official
         fields = ["id", "full_name"]
 
 
-class AppealSerializer(serializers.ModelSerializer):
+class AppealSerializer(WrittenRows):
     """An appeal, with what the requesting person may do with it (``allowed_steps``).
 
     The view selects the account, topic, ministry and assignee with the appeal: serializing a
     page queries nothing more.
     """
 
-    # Method fields, not callable sources: DRF inspects a callable source on every row.
     status_label = serializers.SerializerMethodField()
     platform = serializers.ChoiceField(
         source="account.platform", choices=SocialAccount.Platform.choices, read_only=True, allow_null=True
@@ -173,42 +343,24 @@ class AppealSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    # What the representation shows of the related rows, read with the appeal as plain columns
-    # (a related model instance per column group cost more than the rest of the row).
-    SHOWN = {
-        "shown_account_title": F("account__title"),
-        "shown_platform": F("account__platform"),
-        "shown_topic_code": F("topic__code"),
-        "shown_topic_name": F("topic__name"),
-        "shown_ministry_name": Coalesce(NullIf("ministry__short_name", Value("")), "ministry__name"),
-        "shown_assignee_name": F("assignee__full_name"),
-    }
-
-    @classmethod
-    def select(cls, appeals: QuerySet) -> QuerySet:
-        """``appeals`` with what the representation shows of the related rows (one query a page).
-
-        Every appeal this serializer writes comes through here.
-        """
-        return appeals.annotate(**cls.SHOWN)
-
-    def to_representation(self, appeal: Appeal) -> dict:
-        """The declared fields' output, written out: DRF's field-by-field path cost three times
-        the page's SQL on a page of 50 (a test holds the two equal)."""
-        page = self.context.get("appeal_page")
-        if page is None:  # worked out once per request, kept in the serializer's context
-            page = self.context["appeal_page"] = appeal_page(self.context["request"].user, self.context.get("now"))
-        return appeal_json(appeal, page)
-
     def get_status_label(self, appeal: Appeal) -> str:
-        return str(Appeal.Status(appeal.status).label)
+        return self._page["status_labels"][appeal.status]
 
     def get_overdue(self, appeal: Appeal) -> bool:
-        return appeal.is_overdue(self.context.get("now"))
+        return appeal.is_overdue(self._page["now"])
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=STEP_NAMES)))
     def get_allowed_steps(self, appeal: Appeal) -> list[str]:
-        return access.allowed_steps(self.context["request"].user, appeal)
+        return access.steps_within(self._page["scope"], appeal)
+
+    @cached_property
+    def _page(self) -> dict:
+        """What every appeal of a page shares, worked out once (a page's rows share one serializer)."""
+        return {
+            "now": self.context.get("now") or timezone.now(),
+            "scope": access.scope_for(self.context["request"].user),
+            "status_labels": {value: str(label) for value, label in Appeal.Status.choices},
+        }
 
 
 class AppealEventSerializer(serializers.ModelSerializer):
@@ -321,8 +473,3 @@ class TopicSerializer(serializers.ModelSerializer):
             "position",
             "is_active",
         ]
-
-
-# Statistics.
-
-# The longest period the statistics cover (in years), and the dates they accept at all.
