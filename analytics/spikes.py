@@ -20,10 +20,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 
-from appeals import notifications
 from appeals.models import Appeal, Topic
 
 from .models import SpikeAlert
+from .signals import spike_raised
 
 
 @dataclass(frozen=True)
@@ -126,5 +126,5 @@ def _raise(rise: Rise, start: datetime, end: datetime, now: datetime) -> SpikeAl
         except IntegrityError:
             return None
         alert.appeals.add(*appeals.values_list("pk", flat=True))
-        notifications.queue_spike(alert, now)
+        spike_raised.send(sender=SpikeAlert, alert=alert, now=now)
     return alert

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from .batches import in_batches
 from .models import Appeal, AppealEvent, AppealMessage, InboundEvent
-from .sla import _in_batches
 
 BATCH_SIZE = 500
 # What identifies the author: names, profile links, and platform ids (a dialog's thread id and a
@@ -99,7 +99,7 @@ def anonymise_expired(now: datetime | None = None, batch_size: int = BATCH_SIZE)
         erase(ids, now, note=note)
         done.extend(ids)
 
-    count = _in_batches(expired(now), ["id"], handle, batch_size)
+    count = in_batches(expired(now), ["id"], handle, batch_size)
     cutoff = now - timedelta(days=settings.GOVFEEDBACK_RETENTION_DAYS)
     purge_refused(now)
     redact_events(InboundEvent.objects.filter(appeal__isnull=True, received_at__lt=cutoff), now)

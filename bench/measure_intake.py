@@ -16,7 +16,7 @@ def intake_events(count: int, first: int = 0, senders: int = 4, redelivered: flo
     """VK ``wall_reply_new`` events to the ministries' groups, ``redelivered`` of them posted twice."""
     import random
 
-    from appeals import demo
+    from demo import government as demo
     from ministries.models import SocialAccount
 
     rng = random.Random(8)

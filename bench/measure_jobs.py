@@ -29,7 +29,7 @@ def seed(size: int, **options) -> dict:
 
 def truncate_appeals() -> None:
     sql(
-        "TRUNCATE appeals_notification, appeals_appealmessage, appeals_inboundevent, appeals_appealevent, "
+        "TRUNCATE notifications_notification, appeals_appealmessage, appeals_inboundevent, appeals_appealevent, "
         "appeals_appeal RESTART IDENTITY CASCADE"
     )
 
@@ -63,7 +63,7 @@ told AS (
     WHERE m.head_id IS NOT NULL
 ),
 to_officials AS (
-    INSERT INTO appeals_notification (appeal_id, spike_id, kind, channel, recipient_official_id,
+    INSERT INTO notifications_notification (appeal_id, spike_id, kind, channel, recipient_official_id,
         recipient_user_id, recipient_name, address, digest_date, created_at, next_attempt_at, locked_until,
         attempts, sent_at, gave_up_at, last_error)
     SELECT t.appeal_id, NULL, 'overdue', c.channel, o.id, NULL, o.full_name, c.address, NULL, %(now)s, %(now)s,
@@ -80,7 +80,7 @@ press (user_id, name, address) AS (
     SELECT NULL, %(press_name)s, %(press_email)s WHERE %(press_email)s <> ''
 ),
 to_press AS (
-    INSERT INTO appeals_notification (appeal_id, spike_id, kind, channel, recipient_official_id,
+    INSERT INTO notifications_notification (appeal_id, spike_id, kind, channel, recipient_official_id,
         recipient_user_id, recipient_name, address, digest_date, created_at, next_attempt_at, locked_until,
         attempts, sent_at, gave_up_at, last_error)
     SELECT f.id, NULL, 'overdue', 'email', NULL, p.user_id, p.name, p.address, NULL, %(now)s, %(now)s,
@@ -101,7 +101,7 @@ def written() -> dict:
         "FROM appeals_appealevent WHERE kind = 'overdue'",
         "notifications": "SELECT concat_ws('|', appeal_id, spike_id, kind, channel, recipient_official_id, "
         "recipient_user_id, recipient_name, address, digest_date, created_at, next_attempt_at, locked_until, "
-        "attempts, sent_at, gave_up_at, last_error) FROM appeals_notification WHERE kind = 'overdue'",
+        "attempts, sent_at, gave_up_at, last_error) FROM notifications_notification WHERE kind = 'overdue'",
     }
     return {
         name: tuple(sql(f"SELECT count(*), md5(string_agg(r, ',' ORDER BY r)) FROM ({query}) AS t (r)", fetch=True)[0])
@@ -129,22 +129,22 @@ def flag_overdue_floor(now) -> int:
 def measure_flag_overdue(label: str) -> tuple[dict, dict]:
     from django.utils import timezone
 
-    from appeals import sla
+    from notifications import jobs
 
     now = timezone.now()
 
     def reset():
         sql("UPDATE appeals_appeal SET overdue_since = NULL WHERE overdue_since IS NOT NULL")
-        sql("DELETE FROM appeals_notification WHERE kind = 'overdue'")
+        sql("DELETE FROM notifications_notification WHERE kind = 'overdue'")
         sql("DELETE FROM appeals_appealevent WHERE kind = 'overdue'")
-        vacuum("appeals_appeal", "appeals_appealevent", "appeals_notification")
+        vacuum("appeals_appeal", "appeals_appealevent", "notifications_notification")
         # Every run, ours and the floor, starts right after a checkpoint: its WAL (mostly the first-touch
         # page images of the appeal table) then falls the same way for both, instead of whenever
         # max_wal_size happens to be reached.
         sql("CHECKPOINT")
 
     def ours():
-        return sla.flag_overdue(now=now)
+        return jobs.flag_overdue(now=now)
 
     def floor():
         return flag_overdue_floor(now)
@@ -167,8 +167,8 @@ def measure_flag_overdue(label: str) -> tuple[dict, dict]:
 def classifier_speed() -> dict:
     import random
 
-    from appeals import demo
     from appeals.classifier import classify
+    from demo import government as demo
 
     rng = random.Random(6)
     codes = [code for code, _ in demo.TOPIC_SHARES]

@@ -44,8 +44,8 @@ def seed_appeals(
     from django.db import connection, reset_queries, transaction
     from django.utils import timezone
 
-    from appeals import demo
     from appeals.models import Appeal, AppealEvent
+    from demo import government as demo
 
     if appeals < 1 or batch < 1:
         raise ValueError("--appeals and --batch must be positive.")

@@ -37,13 +37,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from appeals.models import RoutingRule, Topic
 from ministries import roles
 from ministries.models import Ministry, Official, SocialAccount
 from ministries.roles import OPERATORS_GROUP
 
-from ..models import RoutingRule, Topic
-
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent / "data"
 
 
 def _read(name: str):

@@ -133,6 +133,8 @@ INSTALLED_APPS = [
     "ministries",
     "appeals",
     "analytics",
+    "notifications",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -342,23 +344,23 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_positive_int("PROCESS_PENDING_EVERY_SECONDS", 60),
     },
     "flag-overdue": {
-        "task": "appeals.tasks.flag_overdue",
+        "task": "notifications.tasks.flag_overdue",
         "schedule": env_positive_int("FLAG_OVERDUE_EVERY_SECONDS", 60),
     },
     "remind-due-soon": {
-        "task": "appeals.tasks.remind_due_soon",
+        "task": "notifications.tasks.remind_due_soon",
         "schedule": env_positive_int("REMIND_DUE_SOON_EVERY_SECONDS", 60),
     },
     "escalate-overdue": {
-        "task": "appeals.tasks.escalate_overdue",
+        "task": "notifications.tasks.escalate_overdue",
         "schedule": env_positive_int("ESCALATE_EVERY_SECONDS", 300),
     },
     "queue-digests": {
-        "task": "appeals.tasks.queue_digests",
+        "task": "notifications.tasks.queue_digests",
         "schedule": env_positive_int("QUEUE_DIGESTS_EVERY_SECONDS", 600),
     },
     "send-notifications": {
-        "task": "appeals.tasks.send_notifications",
+        "task": "notifications.tasks.send_notifications",
         "schedule": env_positive_int("SEND_NOTIFICATIONS_EVERY_SECONDS", 30),
     },
     "anonymise-expired": {

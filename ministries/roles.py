@@ -1,6 +1,6 @@
 """Who plays which part.
 
-Three groups, created by a migration: the press service's operators, the ministry heads and the
+Three groups, kept by a ``post_migrate`` handler (``sync_after_migrate``): the press service's operators, the ministry heads and the
 specialists. The groups give model permissions (what the admin shows); what rows a person sees
 and may change follows from their role and their ``Official`` record — see ``appeals/access.py``.
 """
@@ -18,7 +18,6 @@ GROUP_PERMISSIONS = {
         "appeals": {
             "appeal": ["view", "add", "change"],
             "appealevent": ["view"],
-            "notification": ["view"],
             "topic": ["view", "add", "change"],
             "appealmessage": ["view"],
             "inboundevent": ["view", "change"],
@@ -31,34 +30,44 @@ GROUP_PERMISSIONS = {
             "socialaccount": ["view", "add", "change"],
         },
         "analytics": {"spikealert": ["view"], "weeklyreport": ["view"]},
+        "notifications": {"notification": ["view"]},
     },
     HEADS_GROUP: {
         "appeals": {
             "appeal": ["view", "change"],
             "appealevent": ["view"],
-            "notification": ["view"],
             "topic": ["view"],
             "appealmessage": ["view"],
         },
         "ministries": {"ministry": ["view"], "official": ["view"]},
         "analytics": {"spikealert": ["view"]},
+        "notifications": {"notification": ["view"]},
     },
     SPECIALISTS_GROUP: {
         "appeals": {
             "appeal": ["view", "change"],
             "appealevent": ["view"],
-            "notification": ["view"],
             "topic": ["view"],
             "appealmessage": ["view"],
         },
         "ministries": {"official": ["view"]},
         "analytics": {"spikealert": ["view"]},
+        "notifications": {"notification": ["view"]},
     },
 }
 
 
+def sync_after_migrate(sender, apps=None, **kwargs) -> None:
+    """``post_migrate``: after every ``migrate`` (and a test database's flush) the three groups
+    exist with exactly their permissions (a new model's included), in a new database and an
+    upgraded one."""
+    from django.apps import apps as installed
+
+    sync_group_permissions(apps or installed)
+
+
 def sync_group_permissions(apps) -> None:
-    """Create the groups and give them exactly GROUP_PERMISSIONS (for data migrations)."""
+    """Create the groups and give them exactly GROUP_PERMISSIONS."""
     from django.contrib.auth.management import create_permissions
 
     # Permissions are normally created after all migrations; the groups need them now.

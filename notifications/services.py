@@ -23,10 +23,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appeals.models import Appeal
 from ministries.models import Ministry, Official
 from ministries.roles import operator_users
 
-from .models import Appeal, Notification
+from .models import Notification
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +150,11 @@ def queue_digests(now: datetime | None = None) -> int:
     before = Notification.objects.filter(kind=Notification.Kind.DIGEST, digest_date=today).count()
     Notification.objects.bulk_create(queued, ignore_conflicts=True)
     return Notification.objects.filter(kind=Notification.Kind.DIGEST, digest_date=today).count() - before
+
+
+def on_spike_raised(sender, alert, now: datetime, **kwargs) -> None:
+    """``analytics.signals.spike_raised``: tell the operators and the topic's ministry head."""
+    queue_spike(alert, now)
 
 
 def queue_spike(alert, now: datetime) -> None:

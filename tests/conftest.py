@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 E2E = "tests/e2e/"
 SLOW = (
     "tests/reliability/",  # workers, servers and Redis started, killed and restarted
-    "tests/appeals/test_reminders_real.py",  # a real worker delivers the reminders
-    "tests/appeals/test_tasks.py::test_a_worker_flags_overdue_appeals_sent_through_the_broker",
+    "tests/notifications/test_reminders_real.py",  # a real worker delivers the reminders
+    "tests/notifications/test_tasks.py::test_a_worker_flags_overdue_appeals_sent_through_the_broker",
     "tests/api/test_schemathesis.py",  # generated requests to every API operation
     "tests/security/test_admin_lookups.py::test_it_keeps_every_filter_link_of_every_list_working",
     "tests/security/test_scope_walk.py::test_it_shows_nothing_of_another_ministry_to_any_search_or_filter",

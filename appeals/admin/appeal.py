@@ -26,9 +26,8 @@ from ..models import (
     AppealEvent,
     AppealMessage,
     InboundEvent,
-    Notification,
 )
-from .common import PLATFORM_BADGES, ReadOnlyInline, delivery_state, list_time
+from .common import PLATFORM_BADGES, ReadOnlyInline, list_time
 from .erasure import anonymise_citizens
 from .fast_rows import FastRowsAdmin, FastRowsChangeList, FiltersOnlyChangeList
 from .filters import AssigneeFilter, DeadlineFilter, PlatformFilter, QueueFilter
@@ -79,18 +78,6 @@ class AppealMessageInline(ReadOnlyInline):
     fields = ["created_at", "direction", "author_name", "text"]
     readonly_fields = fields
     verbose_name_plural = _("conversation")
-
-
-class NotificationInline(ReadOnlyInline):
-    model = Notification
-    fields = ["created_at", "kind", "channel", "recipient_name", "address", "delivery", "attempts", "last_error"]
-    readonly_fields = fields
-    ordering = ["created_at", "id"]
-    verbose_name_plural = _("reminders and escalations")
-
-    @admin.display(description=_("delivery"))
-    def delivery(self, notification):
-        return delivery_state(notification)
 
 
 class AppealForm(ModelForm):
@@ -179,7 +166,8 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
     show_full_result_count = False
     paginator = CappedCountPaginator
     autocomplete_fields = ["account", "ministry", "assignee"]
-    inlines = [AppealMessageInline, AppealEventInline, NotificationInline]
+    # The notifications app adds the appeal's reminders (notifications.admin).
+    inlines = [AppealMessageInline, AppealEventInline]
     change_list_template = "admin/appeals/appeal/change_list.html"
     actions = [
         bulk_step(forms.AssignMinistryForm, _("Assign to a ministry")),

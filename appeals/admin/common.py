@@ -4,9 +4,6 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy as _
-
-from ..models import Notification
 
 PLATFORM_BADGES = {"vk": "VK", "ok": "OK", "telegram": "TG", "instagram": "IG", "facebook": "FB", "twitter": "X"}
 
@@ -38,14 +35,3 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-def delivery_state(notification: Notification) -> str:
-    labels = {"sent": _("sent"), "failed": _("failed"), "pending": _("waiting")}
-    when = notification.sent_at or notification.gave_up_at or notification.next_attempt_at
-    return format_html(
-        '<span class="gf-delivery gf-delivery-{}">{}</span> {}',
-        notification.state,
-        labels[notification.state],
-        list_time(when),
-    )

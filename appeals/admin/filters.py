@@ -98,21 +98,3 @@ class PlatformFilter(admin.SimpleListFilter):
         if value in SocialAccount.Platform.values:
             return queryset.filter(account__platform=value)
         return queryset
-
-
-class DeliveryFilter(admin.SimpleListFilter):
-    title = _("delivery")
-    parameter_name = "delivery"
-
-    def lookups(self, request, model_admin):
-        return [("pending", _("waiting")), ("sent", _("sent")), ("failed", _("failed"))]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "pending":
-            return queryset.pending()
-        if value == "sent":
-            return queryset.filter(sent_at__isnull=False)
-        if value == "failed":
-            return queryset.filter(gave_up_at__isnull=False, sent_at__isnull=True)
-        return queryset

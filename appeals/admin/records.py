@@ -9,15 +9,13 @@ from django.utils.translation import ngettext
 
 from govfeedback.paginator import CappedCountPaginator
 
-from .. import access, notifications
+from .. import access
 from ..intake import masked_body, processing
 from ..models import (
     AppealEvent,
     InboundEvent,
-    Notification,
 )
-from .common import appeal_link, delivery_state, list_time
-from .filters import DeliveryFilter
+from .common import appeal_link, list_time
 
 
 @admin.register(AppealEvent)
@@ -48,62 +46,6 @@ class AppealEventAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdmi
     @admin.display(description=_("note"))
     def note_excerpt(self, event):
         return Truncator(event.note).chars(80)
-
-
-@admin.register(Notification)
-class NotificationAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdmin):
-    """Every reminder, escalation and digest, with its delivery: what was sent, what failed and why."""
-
-    list_display = [
-        "created_at",
-        "kind",
-        "channel",
-        "recipient_name",
-        "address",
-        "appeal_link",
-        "delivery",
-        "attempts",
-        "error",
-    ]
-    list_filter = [DeliveryFilter, "kind", "channel", "created_at"]
-    search_fields = ["recipient_name", "address", "=appeal__id"]
-    show_full_result_count = False
-    paginator = CappedCountPaginator
-    list_per_page = 100
-    actions = ["retry"]
-
-    def scope_queryset(self, request, queryset):
-        return access.notifications_for(request.user, queryset)
-
-    class Media:
-        css = {"all": ["appeals/admin.css"]}
-
-    @admin.display(description=_("appeal"), ordering="appeal_id")
-    def appeal_link(self, notification):
-        return appeal_link(notification.appeal_id)
-
-    @admin.display(description=_("delivery"))
-    def delivery(self, notification):
-        return delivery_state(notification)
-
-    @admin.display(description=_("last error"))
-    def error(self, notification):
-        return Truncator(notification.last_error).chars(80)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not access.scope_for(request.user).is_operator:
-            actions.pop("retry", None)
-        return actions
-
-    @admin.action(description=_("Send again"), permissions=["view"])
-    def retry(self, request, queryset):
-        count = notifications.retry(queryset)
-        self.message_user(
-            request,
-            ngettext("%(count)d notification will be sent again.", "%(count)d notifications will be sent again.", count)
-            % {"count": count},
-        )
 
 
 @admin.register(InboundEvent)

@@ -1,7 +1,7 @@
 -- flag_overdue on PostgreSQL, in one statement whatever the number of appeals (appeals/sla.py).
 --
 -- The same rows as the jobs' batches (sla._flag_overdue_in_batches), which
--- tests/appeals/test_flag_overdue_parity.py compares column by column on random data:
+-- tests/notifications/test_flag_overdue_parity.py compares column by column on random data:
 --   * the appeals of Appeal.objects.overdue(now) not flagged yet (models.deadline_q) get
 --     overdue_since = due_at;
 --   * one history event each, "overdue", with the deadline in ISO 8601 as Python writes it;
@@ -57,7 +57,7 @@ told (appeal_id, official_id) AS (
     WHERE t.official_id IS NOT NULL OR (f.assignee_id IS NULL AND m.head_id IS NULL)
 ),
 reminders AS (
-    INSERT INTO appeals_notification (
+    INSERT INTO notifications_notification (
         appeal_id, spike_id, kind, channel, recipient_official_id, recipient_user_id, recipient_name, address,
         digest_date, created_at, next_attempt_at, locked_until, attempts, sent_at, gave_up_at, last_error
     )

@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from analytics.models import SpikeAlert
 from analytics.spikes import detect_spikes
-from appeals.models import Municipality, Notification
-from appeals.notifications import render
+from appeals.models import Municipality
+from notifications.models import Notification
+from notifications.services import render
 
 from ..factories import AppealFactory
 

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from appeals import sla
 from appeals.models import AppealEvent
+from notifications import jobs
 
 from ..factories import AppealFactory
 
@@ -26,7 +26,7 @@ def test_two_overlapping_runs_flag_each_appeal_once():
     def run():
         try:
             barrier.wait()
-            results.append(sla.flag_overdue(now, batch_size=50))
+            results.append(jobs.flag_overdue(now, batch_size=50))
         finally:
             connections.close_all()
 

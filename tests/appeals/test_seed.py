@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from analytics.models import SpikeAlert, WeeklyReport
-from appeals import demo
 from appeals.models import Appeal, AppealEvent
+from demo import government as demo
 from ministries.models import Ministry, SocialAccount
 
 

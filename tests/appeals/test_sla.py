@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from appeals import services, sla
 from appeals.models import Appeal, Topic
+from notifications import jobs
 
 from ..factories import AppealFactory
 
@@ -108,7 +109,7 @@ class TestPolicies:
         appeal, _ = services.create_appeal(text="Нет воды", received_at=start, topic=topics["other"], now=start)
         services.assign(appeal, official=specialist_a, now=start)
         services.ask_citizen(appeal, question="Какой дом?", now=start + timedelta(hours=1))
-        assert sla.flag_overdue(now=start + timedelta(days=3)) == 0
+        assert jobs.flag_overdue(now=start + timedelta(days=3)) == 0
         assert Appeal.objects.get().overdue_since is None
 
     def test_an_interim_answer_stops_only_the_first_answer_clock(self):

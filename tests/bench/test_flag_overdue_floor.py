@@ -8,8 +8,8 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from appeals import sla
 from bench import measure_jobs
+from notifications import jobs
 
 from ..factories import AppealFactory, OfficialFactory
 
@@ -40,7 +40,7 @@ def test_the_floor_writes_what_flag_overdue_writes(settings, operator, head_a, s
     AppealFactory.create_batch(2, ministry=ministry_b, due_at=late)  # nobody owns them: the press service
     AppealFactory(ministry=head_a.ministry, assignee=specialist_a, due_at=now + timedelta(hours=1))
 
-    ours = wrote(lambda: sla.flag_overdue(now))
+    ours = wrote(lambda: jobs.flag_overdue(now))
     floor = wrote(lambda: measure_jobs.flag_overdue_floor(now))
 
     assert ours == floor

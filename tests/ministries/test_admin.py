@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from appeals import services
 from ministries.models import SocialAccount
+from notifications import jobs
 
 from ..factories import AccountFactory, AppealFactory, MinistryFactory, OfficialFactory
 
@@ -109,7 +110,7 @@ def test_officials_autocomplete_offers_active_officials_only(operator_client, mi
 @pytest.mark.django_db
 @pytest.mark.parametrize("rows", [1, 30])
 def test_the_notifications_list_runs_a_fixed_number_of_queries(operator_client, django_assert_num_queries, rows):
-    from appeals.models import Notification
+    from notifications.models import Notification
 
     appeal = AppealFactory()
     Notification.objects.bulk_create(
@@ -117,7 +118,7 @@ def test_the_notifications_list_runs_a_fixed_number_of_queries(operator_client, 
     )
     # 1 session, 2 user, 3-4 permissions, 5 the user's role, 6 capped count, 7 the page of notifications.
     with django_assert_num_queries(7):
-        response = operator_client.get(reverse("admin:appeals_notification_changelist"))
+        response = operator_client.get(reverse("admin:notifications_notification_changelist"))
     assert len(response.context["cl"].result_list) == rows
 
 
@@ -127,8 +128,6 @@ def test_the_appeal_page_shows_both_clocks_and_the_reminders(operator_client, sp
 
     from django.utils import timezone
 
-    from appeals import sla
-
     specialist_a.email = "ivanova@minstroy.example"
     specialist_a.save()
     appeal = AppealFactory(
@@ -137,7 +136,7 @@ def test_the_appeal_page_shows_both_clocks_and_the_reminders(operator_client, sp
         due_at=timezone.now() - timedelta(hours=1),
         first_answer_due_at=timezone.now() - timedelta(hours=2),
     )
-    sla.flag_overdue()
+    jobs.flag_overdue()
     html = operator_client.get(reverse("admin:appeals_appeal_change", args=[appeal.pk])).content.decode()
     assert "gf-deadline-overdue" in html  # the resolution clock, and the first answer not given in time
     assert html.count("gf-deadline-overdue") >= 2

@@ -7,9 +7,12 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from appeals import notifications, services, sla
-from appeals.models import Appeal, AppealEvent, Notification
+from appeals import services
+from appeals.models import Appeal, AppealEvent
 from ministries.models import Official
+from notifications import jobs
+from notifications import services as notifications
+from notifications.models import Notification
 
 from ..factories import AppealFactory, OfficialFactory
 
@@ -38,19 +41,19 @@ class TestFlagOverdue:
         late = AppealFactory(ministry=ministry, assignee=specialist, due_at=NOW - timedelta(hours=3))
         AppealFactory(ministry=ministry, assignee=specialist, due_at=NOW + timedelta(hours=3))
         AppealFactory(due_at=NOW - timedelta(hours=3), status=Appeal.Status.RESOLVED, resolved_at=NOW, answer="Да")
-        assert sla.flag_overdue(NOW) == 1
+        assert jobs.flag_overdue(NOW) == 1
         late.refresh_from_db()
         assert late.overdue_since == late.due_at
         assert AppealEvent.objects.get().kind == AppealEvent.Kind.OVERDUE
         assert recipients("overdue") == [(late.pk, "head@minstroy.example"), (late.pk, "ivanova@minstroy.example")]
-        assert sla.flag_overdue(NOW) == 0
+        assert jobs.flag_overdue(NOW) == 0
         assert Notification.objects.count() == 2
 
     def test_an_appeal_nobody_owns_goes_to_the_operators(self, operator):
         operator.email = "press@r-19.example"
         operator.save()
         orphan = AppealFactory(due_at=NOW - timedelta(hours=1))
-        sla.flag_overdue(NOW)
+        jobs.flag_overdue(NOW)
         assert recipients("overdue") == [(orphan.pk, "press@r-19.example")]
 
     @pytest.mark.parametrize("rows", [1, MANY])
@@ -61,7 +64,7 @@ class TestFlagOverdue:
         # service's, 3 one statement that flags the rows and inserts their events and notifications.
         # Elsewhere, as the other jobs: see the next test.
         with django_assert_num_queries(3 if connection.vendor == "postgresql" else 8):
-            assert sla.flag_overdue(NOW) == rows
+            assert jobs.flag_overdue(NOW) == rows
         assert Notification.objects.count() == 2 * rows
 
     @pytest.mark.parametrize("rows", [1, MANY])
@@ -74,19 +77,19 @@ class TestFlagOverdue:
         # heads, 6 the officials to tell, 7 insert the notifications, 8 release the savepoint (the
         # press service is asked only when an appeal has nobody else to tell).
         with django_assert_num_queries(8):
-            assert sla.flag_overdue(NOW, batch_size=sla.BATCH_SIZE) == rows
+            assert jobs.flag_overdue(NOW, batch_size=jobs.BATCH_SIZE) == rows
         assert Notification.objects.count() == 2 * rows
 
     def test_a_second_run_does_nothing_whichever_way_the_first_ran(self, team):
         ministry, _head, specialist = team
         AppealFactory(ministry=ministry, assignee=specialist, due_at=NOW - timedelta(hours=1))
-        assert sla.flag_overdue(NOW, batch_size=10) == 1
-        assert sla.flag_overdue(NOW) == 0
+        assert jobs.flag_overdue(NOW, batch_size=10) == 1
+        assert jobs.flag_overdue(NOW) == 0
         assert Notification.objects.count() == 2
 
     def test_it_works_in_bounded_batches(self):
         AppealFactory.create_batch(25, due_at=NOW - timedelta(minutes=5))
-        assert sla.flag_overdue(NOW, batch_size=10) == 25
+        assert jobs.flag_overdue(NOW, batch_size=10) == 25
         assert not Appeal.objects.filter(overdue_since__isnull=True).exists()
         assert AppealEvent.objects.filter(kind=AppealEvent.Kind.OVERDUE).count() == 25
 
@@ -102,18 +105,18 @@ class TestDueSoon:
         ministry, _head, specialist = team
         soon = AppealFactory(ministry=ministry, assignee=specialist, due_at=NOW + timedelta(hours=3))
         AppealFactory(ministry=ministry, assignee=specialist, due_at=NOW + timedelta(hours=5))
-        assert sla.remind_due_soon(NOW) == 1
-        assert sla.remind_due_soon(NOW + timedelta(minutes=1)) == 0
+        assert jobs.remind_due_soon(NOW) == 1
+        assert jobs.remind_due_soon(NOW + timedelta(minutes=1)) == 0
         assert recipients("due_soon") == [(soon.pk, "ivanova@minstroy.example")]
         # A new deadline is a new cycle: its own reminder when it comes close.
         services.extend(soon, due_at=NOW + timedelta(days=2), reason="Комиссия", now=NOW)
-        assert sla.remind_due_soon(NOW + timedelta(days=1, hours=21)) == 1
+        assert jobs.remind_due_soon(NOW + timedelta(days=1, hours=21)) == 1
         assert len(recipients("due_soon")) == 2
 
     def test_while_nobody_is_assigned_the_head_is_reminded(self, team):
         ministry, _head, _specialist = team
         unassigned = AppealFactory(ministry=ministry, due_at=NOW + timedelta(hours=1))
-        sla.remind_due_soon(NOW)
+        jobs.remind_due_soon(NOW)
         assert recipients("due_soon") == [(unassigned.pk, "head@minstroy.example")]
 
     @pytest.mark.parametrize("rows", [1, MANY])
@@ -122,7 +125,7 @@ class TestDueSoon:
         AppealFactory.create_batch(rows, ministry=ministry, assignee=specialist, due_at=NOW + timedelta(hours=1))
         # 1 savepoint, 2 select and lock, 3 mark, 4 heads, 5 officials, 6 insert, 7 release.
         with django_assert_num_queries(7):
-            assert sla.remind_due_soon(NOW) == rows
+            assert jobs.remind_due_soon(NOW) == rows
 
 
 @pytest.mark.django_db
@@ -133,8 +136,8 @@ class TestEscalation:
         operator.save()
         long_overdue = AppealFactory(due_at=NOW - timedelta(hours=30), overdue_since=NOW - timedelta(hours=30))
         AppealFactory(due_at=NOW - timedelta(hours=2), overdue_since=NOW - timedelta(hours=2))
-        assert sla.escalate_overdue(NOW) == 1
-        assert sla.escalate_overdue(NOW) == 0
+        assert jobs.escalate_overdue(NOW) == 1
+        assert jobs.escalate_overdue(NOW) == 0
         assert recipients("escalation") == [
             (long_overdue.pk, "operator@r-19.example"),
             (long_overdue.pk, "press@r-19.example"),
@@ -147,12 +150,12 @@ class TestEscalation:
         # 1 savepoint, 2 select and lock, 3 mark, 4 insert the events, 5 the press service's
         # addresses, 6 insert the notifications, 7 release.
         with django_assert_num_queries(7):
-            assert sla.escalate_overdue(NOW) == rows
+            assert jobs.escalate_overdue(NOW) == rows
         assert Notification.objects.filter(recipient_user=operator).count() == rows
 
     def test_nobody_to_escalate_to_is_recorded_not_lost(self):
         AppealFactory(due_at=NOW - timedelta(hours=30), overdue_since=NOW - timedelta(hours=30))
-        sla.escalate_overdue(NOW)
+        jobs.escalate_overdue(NOW)
         notifications.send_pending(NOW)
         note = Notification.objects.get()
         assert note.gave_up_at is not None

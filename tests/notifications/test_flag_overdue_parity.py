@@ -11,9 +11,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
-from appeals import sla
-from appeals.models import Appeal, AppealEvent, Notification
+from appeals.models import Appeal, AppealEvent
 from ministries import roles
+from notifications import jobs
+from notifications.models import Notification
 
 from ..factories import AccountFactory, MinistryFactory, OfficialFactory, UserFactory
 
@@ -126,8 +127,8 @@ def test_the_statement_writes_what_the_batches_write(settings, seed_value, bot, 
     seed(random.Random(seed_value), operators)
     before = written()
 
-    statement = run(lambda: sla._flag_overdue_statement(NOW))
-    batches = run(lambda: sla._flag_overdue_in_batches(NOW, batch_size=40))
+    statement = run(lambda: jobs._flag_overdue_statement(NOW))
+    batches = run(lambda: jobs._flag_overdue_in_batches(NOW, batch_size=40))
 
     assert written() == before
     assert statement == batches

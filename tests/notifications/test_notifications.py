@@ -10,8 +10,10 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
-from appeals import notifications
-from appeals.models import AppealEvent, Notification
+from appeals.models import AppealEvent
+from notifications import jobs
+from notifications import services as notifications
+from notifications.models import Notification
 
 from ..factories import AppealFactory, OfficialFactory, UserFactory
 
@@ -176,12 +178,11 @@ class TestTelegram:
         assert notifications.send_pending(note.next_attempt_at) == 1
 
     def test_officials_with_a_chat_get_both_channels(self, telegram, specialist_a):
-        from appeals import sla
 
         specialist_a.email, specialist_a.telegram_chat_id = "ivanova@minstroy.example", "555001"
         specialist_a.save()
         AppealFactory(ministry=specialist_a.ministry, assignee=specialist_a, due_at=NOW - timedelta(hours=1))
-        sla.flag_overdue(NOW)
+        jobs.flag_overdue(NOW)
         channels = sorted(
             Notification.objects.filter(recipient_official=specialist_a).values_list("channel", flat=True)
         )

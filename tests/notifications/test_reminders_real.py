@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from appeals.models import Notification
+from notifications.models import Notification
 
 from ..factories import AppealFactory, OfficialFactory
 

@@ -12,7 +12,7 @@ from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.utils import timezone
 
-from appeals import tasks
+from notifications import tasks
 from appeals.models import Appeal, AppealEvent
 from govfeedback.celery import app
 

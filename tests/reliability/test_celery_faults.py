@@ -13,8 +13,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from appeals.models import Appeal, AppealEvent, Notification
+from appeals.models import Appeal, AppealEvent
 from ministries import roles
+from notifications.models import Notification
 
 from ..factories import AppealFactory, MinistryFactory, OfficialFactory, UserFactory
 from .conftest import Worker, child_env, sent_mails, wait_until

@@ -15,8 +15,9 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from appeals.models import InboundEvent, Notification
+from appeals.models import InboundEvent
 from ministries import roles
+from notifications.models import Notification
 
 from ..api import token_for
 from ..factories import AccountFactory, AppealFactory, MinistryFactory, OfficialFactory, UserFactory

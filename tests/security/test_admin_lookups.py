@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from ..factories import AppealFactory
 
-APPS = {"appeals", "analytics", "audit", "ministries"}
+APPS = {"appeals", "analytics", "audit", "ministries", "notifications"}
 HOSTILE = [
     "text__regex=(a%2B)%2B%24",
     "author_name__icontains=a",

@@ -12,7 +12,7 @@ PAGES = [
     "admin:index",
     "admin:appeals_appeal_changelist",
     "admin:appeals_appealevent_changelist",
-    "admin:appeals_notification_changelist",
+    "admin:notifications_notification_changelist",
     "admin:appeals_appeal_duplicates",
     "admin:analytics_dashboard",
     "admin:analytics_spikealert_changelist",

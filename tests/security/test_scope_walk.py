@@ -16,7 +16,8 @@ from django.test import Client
 from django.urls import reverse
 
 from appeals import services
-from appeals.models import Appeal, AppealEvent, AppealMessage, Notification
+from appeals.models import Appeal, AppealEvent, AppealMessage
+from notifications.models import Notification
 
 from ..factories import AppealFactory, UserFactory
 
@@ -26,7 +27,7 @@ MARKER, SURNAME = "СЕКРЕТБ", "Тайнов"
 LEAK, AUTHOR = "Колдобинск", "Тайнов Секрет"
 # Ministry B's people (tests/conftest.py): their names are not for ministry A's eyes either.
 OTHER_MINISTRYS_PEOPLE = ("Сагалаков Олег", "Майнагашев Семён")
-APPS = {"appeals", "analytics", "audit", "ministries"}
+APPS = {"appeals", "analytics", "audit", "ministries", "notifications"}
 # What each role may type: B's number in every spelling, the marker, and filters of each list.
 FILTERS = [
     "",
@@ -177,7 +178,7 @@ def test_it_finds_the_events_and_notifications_of_an_appeal_in_scope_only(world)
     client = Client()
     client.force_login(world["users"]["head_a"])
     for model in (AppealEvent, Notification):
-        url = reverse(f"admin:appeals_{model._meta.model_name}_changelist") + f"?q={world['b'].pk}"
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist") + f"?q={world['b'].pk}"
         assert list(client.get(url).context["cl"].result_list) == []
-        url = reverse(f"admin:appeals_{model._meta.model_name}_changelist") + f"?q={world['a'].pk}"
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist") + f"?q={world['a'].pk}"
         assert {row.appeal_id for row in client.get(url).context["cl"].result_list} == {world["a"].pk}

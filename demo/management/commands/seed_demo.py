@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from analytics import reports
 from analytics.spikes import detect_spikes
-from appeals import demo, services, sla
+from appeals import services
 from appeals.models import Appeal
+from demo import government as demo
+from notifications import jobs
 
 PLATFORM_URLS = {
     "vk": "https://vk.com/wall-{account}_{post}?reply={id}",
@@ -60,9 +62,9 @@ class Command(BaseCommand):
             self.stdout.flush()
         self.stdout.write("")
         # What beat would have done by now; `make run`'s worker then delivers the notifications.
-        flagged = sla.flag_overdue(now)
-        sla.remind_due_soon(now)
-        sla.escalate_overdue(now)
+        flagged = jobs.flag_overdue(now)
+        jobs.remind_due_soon(now)
+        jobs.escalate_overdue(now)
         spikes = len(detect_spikes(now))
         reports.generate_due(now)
         demo.print_logins(self.stdout, org)

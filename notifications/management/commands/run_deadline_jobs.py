@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from appeals import notifications, sla
+from notifications import jobs, services
 
 
 class Command(BaseCommand):
@@ -17,13 +17,13 @@ class Command(BaseCommand):
     def handle(self, *args, no_send, **options):
         started = time.monotonic()
         results = {
-            "flagged overdue": sla.flag_overdue(),
-            "reminded due soon": sla.remind_due_soon(),
-            "escalated": sla.escalate_overdue(),
-            "digests queued": notifications.queue_digests(),
+            "flagged overdue": jobs.flag_overdue(),
+            "reminded due soon": jobs.remind_due_soon(),
+            "escalated": jobs.escalate_overdue(),
+            "digests queued": services.queue_digests(),
         }
         for label, count in results.items():
             self.stdout.write(f"  {label}: {count}")
-        sent = 0 if no_send else notifications.send_pending(limit=100_000)
+        sent = 0 if no_send else services.send_pending(limit=100_000)
         summary = ", ".join(f"{count} {label}" for label, count in results.items())
         self.stdout.write(f"Deadline jobs done in {time.monotonic() - started:.1f} s: {summary}, {sent} sent.")

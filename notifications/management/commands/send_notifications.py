@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from appeals import notifications
+from notifications import services
 
 
 class Command(BaseCommand):
@@ -10,4 +10,4 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=500, help="At most this many (default 500).")
 
     def handle(self, *args, limit, **options):
-        self.stdout.write(f"Sent {notifications.send_pending(limit=limit)} notification(s).")
+        self.stdout.write(f"Sent {services.send_pending(limit=limit)} notification(s).")

@@ -1,0 +1,132 @@
+"""Reminders, escalations, digests and spike alerts to people: one row per message to one
+recipient on one channel, claimed before it is sent."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationQuerySet(models.QuerySet):
+    def pending(self) -> "NotificationQuerySet":
+        return self.filter(sent_at__isnull=True, gave_up_at__isnull=True)
+
+    def ready(self, now: datetime | None = None) -> "NotificationQuerySet":
+        """Pending, due for an attempt, and not held by a sender right now."""
+        now = now or timezone.now()
+        return (
+            self.pending()
+            .filter(next_attempt_at__lte=now)
+            .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        )
+
+
+class Notification(models.Model):
+    """One reminder, escalation or digest to one recipient on one channel.
+
+    Created by the deadline jobs; a sender claims it (a lease in ``locked_until``) before
+    delivering, so that two workers, a retry or a doubled beat never send it twice, and a
+    worker that dies mid-send only delays it until the lease runs out.
+    """
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("deadline soon")
+        OVERDUE = "overdue", _("overdue")
+        ESCALATION = "escalation", _("escalation")
+        DIGEST = "digest", _("morning digest")
+        SPIKE = "spike", _("spike in appeals")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        TELEGRAM = "telegram", _("Telegram")
+
+    # Indexed by (appeal, created_at); spike and recipient_user, mostly empty, by partial indexes.
+    appeal = models.ForeignKey(
+        "appeals.Appeal",
+        verbose_name=_("appeal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        db_index=False,
+    )
+    spike = models.ForeignKey(
+        "analytics.SpikeAlert",
+        verbose_name=_("spike alert"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        db_index=False,
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel, default=Channel.EMAIL)
+    recipient_official = models.ForeignKey(
+        "ministries.Official",
+        verbose_name=_("recipient (official)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient (login)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    recipient_name = models.CharField(_("recipient"), max_length=255, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True, help_text=_("E-mail or chat id."))
+    digest_date = models.DateField(_("digest date"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    locked_until = models.DateTimeField(_("held by a sender until"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    gave_up_at = models.DateTimeField(_("given up at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A doubled beat cannot queue a second digest for the same head on the same day.
+            models.UniqueConstraint(
+                fields=["recipient_official", "channel", "digest_date"],
+                condition=Q(kind="digest"),
+                name="notification_one_digest_a_day",
+            ),
+        ]
+        indexes = [
+            # The sender's scan: pending, by the time of the next attempt.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(sent_at__isnull=True, gave_up_at__isnull=True),
+                name="notification_pending_idx",
+            ),
+            models.Index(fields=["appeal", "created_at"], name="notification_appeal_idx"),
+            models.Index(fields=["spike"], condition=Q(spike__isnull=False), name="notification_spike_idx"),
+            models.Index(
+                fields=["recipient_user"], condition=Q(recipient_user__isnull=False), name="notification_user_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient_name or self.address}"
+
+    @property
+    def state(self) -> str:
+        if self.sent_at:
+            return "sent"
+        if self.gave_up_at:
+            return "failed"
+        return "pending"
