@@ -1,8 +1,9 @@
 """Who plays which part.
 
-Three groups, kept by a ``post_migrate`` handler (``sync_after_migrate``): the press service's operators, the ministry heads and the
-specialists. The groups give model permissions (what the admin shows); what rows a person sees
-and may change follows from their role and their ``Official`` record — see ``appeals/access.py``.
+Three groups, kept by a ``post_migrate`` handler (``sync_after_migrate``): the press service's
+operators, the ministry heads and the specialists. The groups give model permissions (what the
+admin shows); what rows a person sees and may change follows from their role and their
+``Official`` record — see ``appeals/access.py``.
 """
 
 from django.contrib.auth import get_user_model

@@ -12,9 +12,9 @@ from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.utils import timezone
 
-from notifications import tasks
 from appeals.models import Appeal, AppealEvent
 from govfeedback.celery import app
+from notifications import tasks
 
 from ..factories import AppealFactory
 
