@@ -203,10 +203,14 @@ def measure(size: int, peer_url: str, started: float) -> int:
         api = Client()
         api.force_login(operator)
         auth = {"Cookie": f"sessionid={api.cookies['sessionid'].value}"}
-        page_row("4. API first page", measure_page(api, "/api/v1/appeals/"))
+        first = measure_page(api, "/api/v1/appeals/")
         deep = f"/api/v1/appeals/?cursor={deep_cursor(size)}"
         page_row("4. API deep page (middle of the table)", measure_page(api, deep))
-        page_row("4. bare Django view (floor), first page", measure_page(api, "/bench/bare-appeals/"))
+        bare_page = measure_page(api, "/bench/bare-appeals/")
+        page_row("4. bare Django view (floor), first page", bare_page, target="")
+        # The API's floor is the bare view serving the same rows (its own SQL swings with the load).
+        first["floor_seconds"] = bare_page["seconds"]
+        page_row("4. API first page, against the bare view", first, target=API_PAGE_TARGET)
 
         # gunicorn was started (and the application loaded) at the start of the run.
         say(f"  API and the bare view through gunicorn ({WORKERS} workers), {LOAD_SECONDS:.0f} s each, taking turns")
@@ -219,8 +223,8 @@ def measure(size: int, peer_url: str, started: float) -> int:
             unit="req/s",
             floor=bare["rps"],
             ratio=share,
-            target="≥ 50 % of the bare view, no errors",
-            met=bool(share is not None and share >= 0.5 and drf["errors"] == 0 and drf["requests"] > 0),
+            target="≥ 80 % of the bare view, no errors",
+            met=bool(share is not None and share >= 0.8 and drf["errors"] == 0 and drf["requests"] > 0),
             p50_ms=drf["p50_ms"],
             p99_ms=drf["p99_ms"],
             errors=drf["errors"],
@@ -328,12 +332,17 @@ def measure(size: int, peer_url: str, started: float) -> int:
     return 0
 
 
-def page_row(label: str, page: dict, target: str = "≤ 10 queries, ≤ 3× its SQL, no full COUNT") -> dict:
+API_PAGE_TARGET = "≤ 10 queries, ≤ 1.25× the bare view, no full COUNT"
+PAGE_TARGET = "≤ 10 queries, ≤ 3× its SQL, no full COUNT"
+
+
+def page_row(label: str, page: dict, target: str = PAGE_TARGET) -> dict:
     page_ratio = ratio(page["seconds"], page["floor_seconds"])
     met = None
-    if target.startswith("≤ 10"):
+    if target in (PAGE_TARGET, API_PAGE_TARGET):
+        limit = 1.25 if target == API_PAGE_TARGET else 3
         met = bool(
-            page["queries"] <= 10 and page_ratio is not None and page_ratio <= 3 and not page["unbounded_counts"]
+            page["queries"] <= 10 and page_ratio is not None and page_ratio <= limit and not page["unbounded_counts"]
         )
     return row(
         what=label,
