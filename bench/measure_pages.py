@@ -21,6 +21,23 @@ def user(username: str):
     return get_user_model().objects.get(username=username)
 
 
+def taking_turns(client, urls: dict[str, str], rounds: int) -> dict[str, float]:
+    """Median time of GET of each of ``urls``, taking turns request by request (after a warm-up of
+    each): two pages compared on the same caches and the same moment's load."""
+    for url in urls.values():
+        for _ in range(2):
+            client.get(url)
+    times = {name: [] for name in urls}
+    for _ in range(rounds):
+        for name, url in urls.items():
+            started = time.perf_counter()
+            response = client.get(url)
+            times[name].append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise RuntimeError(f"GET {url} answered {response.status_code}")
+    return {name: median(values) for name, values in times.items()}
+
+
 def measure_page(client, url: str, headers: dict | None = None) -> dict:
     """Median time of GET ``url`` (after two warm-ups), its queries, and its own SQL run directly."""
     import tracemalloc
