@@ -32,8 +32,8 @@ class StatsQuerySerializer(serializers.Serializer):
 
     def validate(self, attrs):
         end = attrs.get("to") or timezone.localdate()
-        start = attrs.get("from") or parse_period("month", today=end).first_day
         try:
+            start = attrs.get("from") or parse_period("month", today=end).first_day
             return {"period": dates_period(start, end)}
         except PeriodError as error:
             raise serializers.ValidationError(str(error)) from None

@@ -126,6 +126,7 @@ def parse_period(key: str | None, first: str | None = None, last: str | None = N
     today = today or timezone.localdate()
     key = key or "month"
     if key in _ROLLING_DAYS:
+        _within_bounds(today, today)
         return Period(key, today - timedelta(days=_ROLLING_DAYS[key] - 1), today)
     if key != "custom":
         raise PeriodError(
@@ -147,11 +148,7 @@ EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 def dates_period(first_day: date, last_day: date) -> Period:
     """A period of a person's own dates (inclusive), by the rules every view of figures follows
     (the dashboard, its exports, the API's statistics); PeriodError says what to change."""
-    if first_day < EARLIEST_DAY or last_day > LATEST_DAY:
-        raise PeriodError(
-            _("The period must lie between %(earliest)s and %(latest)s.")
-            % {"earliest": EARLIEST_DAY.isoformat(), "latest": LATEST_DAY.isoformat()}
-        )
+    _within_bounds(first_day, last_day)
     if first_day > last_day:
         raise PeriodError(_("The first day of the period is after the last one: swap the dates."))
     period = Period("custom", first_day, last_day)
@@ -161,6 +158,14 @@ def dates_period(first_day: date, last_day: date) -> Period:
             % {"days": settings.GOVFEEDBACK_DASHBOARD_MAX_DAYS}
         )
     return period
+
+
+def _within_bounds(first_day: date, last_day: date) -> None:
+    if first_day < EARLIEST_DAY or last_day > LATEST_DAY or last_day < EARLIEST_DAY:
+        raise PeriodError(
+            _("The period must lie between %(earliest)s and %(latest)s.")
+            % {"earliest": EARLIEST_DAY.isoformat(), "latest": LATEST_DAY.isoformat()}
+        )
 
 
 def received_in(appeals: QuerySet, period: Period) -> QuerySet:

@@ -216,6 +216,13 @@ class AppealQuerySet(models.QuerySet):
         """Running appeals whose deadline is still ahead today (local time)."""
         return self.filter(deadline_q("due_today", now or timezone.now()))
 
+    def extended(self) -> "AppealQuerySet":
+        return self.filter(deadline_q("extended", timezone.now()))
+
+    def paused(self) -> "AppealQuerySet":
+        """Open appeals whose clock is stopped while they wait for the citizen."""
+        return self.filter(deadline_q("paused", timezone.now()))
+
     def first_answer_overdue(self, now: datetime | None = None) -> "AppealQuerySet":
         now = now or timezone.now()
         return self.open().filter(first_answered_at__isnull=True, first_answer_due_at__lt=now)
@@ -224,6 +231,8 @@ class AppealQuerySet(models.QuerySet):
 OPEN_Q = Q(status__in=OPEN_STATUSES)
 # Open and its clock running: what the deadline jobs look at.
 RUNNING_Q = OPEN_Q & Q(paused_at__isnull=True)
+# Open with its deadline extended (a reason given).
+EXTENDED_Q = OPEN_Q & ~Q(extension_reason="")
 
 
 def due_soon_window() -> timedelta:
@@ -232,7 +241,8 @@ def due_soon_window() -> timedelta:
 
 def deadline_q(state: str, now: datetime) -> Q:
     """The appeals in a deadline state at ``now``: "overdue", "due_soon" (within
-    GOVFEEDBACK_DUE_SOON_HOURS) or "due_today" (still ahead today, local time). The one
+    GOVFEEDBACK_DUE_SOON_HOURS), "due_today" (still ahead today, local time), "extended" (open, its
+    deadline moved with a reason) or "paused" (open, the clock stopped for the citizen). The one
     definition of these states for rows; ``Appeal.deadline_state`` is the same rule for one appeal
     (``tests/appeals/test_deadline_states.py`` holds the two equal)."""
     if state == "overdue":
@@ -241,6 +251,10 @@ def deadline_q(state: str, now: datetime) -> Q:
         return RUNNING_Q & Q(due_at__gte=now, due_at__lt=now + due_soon_window())
     if state == "due_today":
         return RUNNING_Q & Q(due_at__gte=now, due_at__lte=end_of_local_day(now))
+    if state == "extended":
+        return EXTENDED_Q
+    if state == "paused":
+        return OPEN_Q & Q(paused_at__isnull=False)
     raise ValueError(f"Unknown deadline state {state!r}.")
 
 
@@ -389,7 +403,7 @@ class Appeal(models.Model):
             # The admin's "extended" counter and filter: the few open appeals with a moved deadline.
             models.Index(
                 fields=["ministry", "due_at"],
-                condition=OPEN_Q & ~Q(extension_reason=""),
+                condition=EXTENDED_Q,
                 name="appeal_open_extended_idx",
             ),
             # flag_overdue and remind_due_soon: running, not flagged yet, by deadline.

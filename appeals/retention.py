@@ -68,9 +68,10 @@ def redact_events(events, now: datetime) -> int:
 def purge_refused(now: datetime) -> int:
     """Delete the stored requests that never passed their platform's check (kept as their metadata
     and a prefix of the body, for the operators to see what came) GOVFEEDBACK_INTAKE_REFUSED_DAYS
-    after they came; return how many. One DELETE: nothing refers to them."""
+    after they came; return how many. Such a request carried no appeal, but the link table of
+    ``InboundEvent.appeals`` makes Django collect the rows first: their ids only."""
     cutoff = now - timedelta(days=settings.GOVFEEDBACK_INTAKE_REFUSED_DAYS)
-    deleted, _by_model = InboundEvent.objects.filter(authenticated=False, received_at__lt=cutoff).delete()
+    deleted, _by_model = InboundEvent.objects.filter(authenticated=False, received_at__lt=cutoff).only("pk").delete()
     return deleted
 
 

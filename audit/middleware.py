@@ -24,16 +24,23 @@ LOGGED_VIEWS = {
 }
 
 
+def _context(response) -> dict:
+    """What a page showed (a page that failed to build, Django's "invalid filter" one, shows nothing)."""
+    return getattr(response, "context_data", None) or {}
+
+
 def _changelist(response) -> list[int]:
-    return [appeal.pk for appeal in response.context_data["cl"].result_list]
+    changelist = _context(response).get("cl")
+    return [appeal.pk for appeal in changelist.result_list] if changelist is not None else []
 
 
 def _duplicates(response) -> list[int]:
-    return [pk for appeal, found in response.context_data["rows"] for pk in (appeal.pk, *(c.appeal.pk for c in found))]
+    rows = _context(response).get("rows", [])
+    return [pk for appeal, found in rows for pk in (appeal.pk, *(c.appeal.pk for c in found))]
 
 
 def _spike(response) -> list[int]:
-    return [appeal.pk for appeal in response.context_data.get("spike_appeals", [])]
+    return [appeal.pk for appeal in _context(response).get("spike_appeals", [])]
 
 
 def _api_page(response) -> list[int]:

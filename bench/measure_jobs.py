@@ -40,7 +40,7 @@ def truncate_appeals() -> None:
 # history event per flagged appeal, and the reminders (the assignee and the ministry head by e-mail,
 # and by Telegram to a chat when the bot is configured; an appeal nobody owns: the press service's
 # logins and mailbox), every constraint of the tables in place. Written here for the seeded data,
-# apart from the application's appeals/sql/flag_overdue.sql, so that it stays a floor the
+# apart from the application's notifications/sql/flag_overdue.sql, so that it stays a floor the
 # application is measured against, not a copy of it; ``written`` checks that both wrote the same rows.
 FLAG_OVERDUE_FLOOR = """
 WITH flagged AS (

@@ -2,7 +2,7 @@
 
 The shape follows the benchmark issue: 30 % of the appeals are open and ~30 % of the open ones
 are past their deadline (not yet flagged, so ``flag_overdue`` has real work). The organisation is the
-demo's (``appeals.demo``), found or created first.
+demo's (``demo.government``), found or created first.
 
 Rows are plain tuples, not model instances: on PostgreSQL each batch goes in with COPY (the ORM's
 per-value preparation and SQL building cost more than the database's work at a million rows);

@@ -264,7 +264,7 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
             "open": appeals.open(),
             "due_today": appeals.due_today(now),
             "overdue": appeals.overdue(now),
-            "extended": appeals.open().exclude(extension_reason=""),
+            "extended": appeals.extended(),
         }
 
     def get_search_results(self, request, queryset, search_term):

@@ -33,11 +33,11 @@ class DeadlineFilter(admin.SimpleListFilter):
         if value == "due_today":
             return queryset.due_today(now)
         if value == "extended":
-            return queryset.open().exclude(extension_reason="")
+            return queryset.extended()
         if value == "first_answer_overdue":
             return queryset.first_answer_overdue(now)
         if value == "paused":
-            return queryset.open().filter(paused_at__isnull=False)
+            return queryset.paused()
         return queryset
 
 

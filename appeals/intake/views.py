@@ -104,7 +104,10 @@ def webhook(request, platform: str, account_key: str):
         return HttpResponse(challenge, content_type="text/plain")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:  # a malformed header (gunicorn and nginx refuse it earlier): nothing to store
+        return JsonResponse({"detail": "Malformed Content-Length."}, status=400)
     event = InboundEvent(
         platform=platform,
         account=_account(platform, account_key),

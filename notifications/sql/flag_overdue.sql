@@ -1,13 +1,13 @@
--- flag_overdue on PostgreSQL, in one statement whatever the number of appeals (appeals/sla.py).
+-- flag_overdue on PostgreSQL, in one statement whatever the number of appeals (notifications/jobs.py).
 --
--- The same rows as the jobs' batches (sla._flag_overdue_in_batches), which
+-- The same rows as the jobs' batches (jobs._flag_overdue_in_batches), which
 -- tests/notifications/test_flag_overdue_parity.py compares column by column on random data:
 --   * the appeals of Appeal.objects.overdue(now) not flagged yet (models.deadline_q) get
 --     overdue_since = due_at;
 --   * one history event each, "overdue", with the deadline in ISO 8601 as Python writes it;
 --   * the reminders of notifications.recipients(to_assignee=True, to_head=True): the assignee and
 --     the ministry's head, each once, at the addresses and on the channels of recipients, the
---     table sla._flag_overdue_statement makes of notifications.official_recipients (every official)
+--     table jobs._flag_overdue_statement makes of notifications.official_recipients (every official)
 --     and notifications.operator_recipients (official_id NULL), the press service being told about
 --     an appeal nobody owns.
 -- A run that overlaps another waits for the rows the other holds, checks the filter again and

@@ -91,6 +91,7 @@ def test_the_default_period_is_the_last_30_days(operator):
         ("?from=2026-04-01", "The first day of the period is after the last one: swap the dates."),  # "to" is today
         ("?from=1000-01-01&to=1000-01-02", "The period must lie between %(earliest)s and %(latest)s."),
         ("?from=2026-03-01&to=9999-12-31", "The period must lie between %(earliest)s and %(latest)s."),
+        ("?to=0001-01-05", "The period must lie between %(earliest)s and %(latest)s."),
     ],
 )
 def test_a_bad_period_is_400_with_the_dashboards_message(operator, settings, query, message):

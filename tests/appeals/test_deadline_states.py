@@ -32,6 +32,7 @@ def test_it_puts_every_appeal_in_the_same_state_by_row_and_by_object():
         state: set(getattr(Appeal.objects, state)(NOW).values_list("pk", flat=True))
         for state in ("overdue", "due_soon", "due_today")
     }
+    paused = set(Appeal.objects.paused().values_list("pk", flat=True))
     for appeal in appeals:
         state = appeal.deadline_state(NOW)
         assert (appeal.pk in by_rows["overdue"]) == (state == "overdue"), (appeal.status, appeal.due_at)
@@ -39,4 +40,5 @@ def test_it_puts_every_appeal_in_the_same_state_by_row_and_by_object():
         ahead_today = state in ("due_soon", "on_time") and appeal.due_at.date() == NOW.date()
         assert (appeal.pk in by_rows["due_today"]) == ahead_today, (appeal.status, appeal.due_at)
         assert appeal.is_overdue(NOW) == (state == "overdue")
+        assert (appeal.pk in paused) == (state == "paused"), (appeal.status, appeal.paused_at)
     assert all(by_rows.values()), "every state is met by some appeal"

@@ -62,7 +62,7 @@ def placeholders(text: str) -> list[str]:
 
 
 def test_the_demo_texts_have_only_the_placeholders_the_seed_fills():
-    """The texts are data files now (appeals/demo/*.json): a typo in a placeholder would fail only
+    """The texts are data files now (demo/data/*.json): a typo in a placeholder would fail only
     in the middle of a seed, or print "{plase}" to a citizen's appeal."""
     for topic, _share in demo.TOPIC_SHARES:
         assert demo.TOPIC_TEXTS[topic] and demo.ANSWERS[topic], topic

@@ -63,3 +63,12 @@ def test_it_stores_a_refused_request_whose_text_holds_a_nul(client, vk_group):
     response = post_json(client, URL, event("wall_reply_new", wall_reply(text="Течёт\x00 крыша"), secret="x\x00"))
     assert response.status_code == 403
     assert nul_free(InboundEvent.objects.get())
+
+
+@pytest.mark.django_db
+def test_a_malformed_content_length_is_refused_not_a_server_error(client):
+    from appeals.models import InboundEvent
+
+    response = client.post("/intake/vk/170000001/", b"{}", content_type="application/json", CONTENT_LENGTH="abc")
+    assert response.status_code == 400
+    assert not InboundEvent.objects.exists()

@@ -60,7 +60,7 @@ class TestFlagOverdue:
     def test_its_query_count_does_not_grow_with_the_number_of_appeals(self, team, django_assert_num_queries, rows):
         ministry, _head, specialist = team
         AppealFactory.create_batch(rows, ministry=ministry, assignee=specialist, due_at=NOW - timedelta(minutes=5))
-        # PostgreSQL (appeals/sql/flag_overdue.sql): 1 the officials' addresses, 2 the press
+        # PostgreSQL (notifications/sql/flag_overdue.sql): 1 the officials' addresses, 2 the press
         # service's, 3 one statement that flags the rows and inserts their events and notifications.
         # Elsewhere, as the other jobs: see the next test.
         with django_assert_num_queries(3 if connection.vendor == "postgresql" else 8):

@@ -1,4 +1,4 @@
-"""flag_overdue's one statement on PostgreSQL (appeals/sql/flag_overdue.sql) writes exactly what the
+"""flag_overdue's one statement on PostgreSQL (notifications/sql/flag_overdue.sql) writes exactly what the
 jobs' batches write: both run on the same random appeals, people and settings, and every row they
 write is compared column by column (only the new rows' ids differ)."""
 

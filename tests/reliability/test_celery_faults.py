@@ -2,7 +2,7 @@
 
 (b) a worker killed (SIGKILL) in the middle of a batch of reminders; (c) two workers and, by
 mistake, two beat schedulers at once. The notifications are claimed with a lease (see
-appeals/notifications.py): a killed worker's claim runs out and another run sends it.
+notifications/services.py): a killed worker's claim runs out and another run sends it.
 """
 
 import time

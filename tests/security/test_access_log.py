@@ -141,3 +141,11 @@ def test_the_address_is_the_proxys_last_forwarded_one_only_behind_the_proxy(oper
     client.force_login(operator)
     client.get(reverse("admin:appeals_appeal_change", args=[appeal.pk]))
     assert AccessLog.objects.get().ip == expected
+
+
+@pytest.mark.django_db
+def test_a_list_with_a_filter_it_cannot_read_shows_djangos_message_and_logs_nothing(operator_client):
+    AppealFactory()
+    response = operator_client.get(reverse("admin:appeals_appeal_changelist") + "?e=1&received_at__gte=notadate")
+    assert response.status_code == 200
+    assert not AccessLog.objects.exists()
