@@ -100,7 +100,7 @@ def _flag_overdue_statement(now: datetime) -> int:
     ``services.official_recipients`` of every official and ``services.operator_recipients``."""
     told = [
         recipient
-        for official in Official.objects.only("full_name", "email", "telegram_chat_id")
+        for official in Official.objects.filter(services.REACHABLE).only("full_name", "email", "telegram_chat_id")
         for recipient in services.official_recipients(official)
     ]
     told += services.operator_recipients()

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import F
+from django.db.models import F, Q
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
@@ -52,6 +52,15 @@ class Recipient:
     user_id: int | None = None
 
 
+# Who can be told: an active official of an active ministry (one who left is told nothing).
+REACHABLE = Q(is_active=True, ministry__is_active=True)
+
+
+def reachable(official: Official | None) -> bool:
+    """``REACHABLE`` for one official (its ministry loaded with it)."""
+    return official is not None and official.is_active and official.ministry.is_active
+
+
 def official_recipients(official: Official) -> list[Recipient]:
     """An official is told by e-mail and, with a chat and a configured bot, by Telegram."""
     told = [Recipient(Channel.EMAIL, official.email, official.full_name, official_id=official.pk)]
@@ -76,8 +85,9 @@ def recipients(rows: list[dict], *, to_assignee: bool, to_head: bool | str) -> d
     """Who is told about each appeal row (``id``, ``assignee_id``, ``ministry_id``).
 
     The assignee (``to_assignee``) and the ministry head (``to_head``: True, False, or
-    "unassigned" for the head only while nobody is assigned), each once, as ``official_recipients``
-    says; an appeal with nobody to tell: the press service (``operator_recipients``).
+    "unassigned" for the head only while nobody reachable is assigned), each once and only if
+    ``reachable``, as ``official_recipients`` says; an appeal with nobody to tell: the press service
+    (``operator_recipients``).
     """
     heads = {}
     if to_head:
@@ -86,14 +96,20 @@ def recipients(rows: list[dict], *, to_assignee: bool, to_head: bool | str) -> d
                 "id", "head_id"
             )
         )
+    candidates = {row["assignee_id"] for row in rows if row["assignee_id"]} | {pk for pk in heads.values() if pk}
+    officials = {
+        pk: official
+        for pk, official in Official.objects.select_related("ministry").in_bulk(candidates).items()
+        if reachable(official)
+    }
     wanted = {}
     for row in rows:
-        ids = [row["assignee_id"]] if to_assignee and row["assignee_id"] else []
+        assignee = row["assignee_id"] if row["assignee_id"] in officials else None
+        ids = [assignee] if to_assignee and assignee else []
         head_id = heads.get(row["ministry_id"])
-        if head_id and (to_head is True or (to_head == "unassigned" and not row["assignee_id"])):
+        if head_id in officials and (to_head is True or (to_head == "unassigned" and not assignee)):
             ids.append(head_id)
         wanted[row["id"]] = list(dict.fromkeys(ids))
-    officials = Official.objects.in_bulk({pk for ids in wanted.values() for pk in ids})
     press_service = operator_recipients() if not all(wanted.values()) else []
     return {
         appeal_id: [told for pk in ids for told in official_recipients(officials[pk])] if ids else press_service
@@ -141,7 +157,7 @@ def queue_digests(now: datetime | None = None) -> int:
     if not settings.GOVFEEDBACK_DIGEST_HOUR <= local.hour < settings.GOVFEEDBACK_DIGEST_HOUR + 3:
         return 0
     today = local.date()
-    heads = Official.objects.filter(is_active=True, ministry__is_active=True, ministry__head=F("pk"))
+    heads = Official.objects.filter(REACHABLE, ministry__head=F("pk"))
     queued = [
         note
         for head in heads
@@ -161,8 +177,8 @@ def queue_spike(alert, now: datetime) -> None:
     """Tell the press service and the head of the topic's ministry about a spike alert, once."""
     told = operator_recipients()
     ministry = alert.topic.default_ministry
-    head = ministry.head if ministry is not None and ministry.is_active else None
-    if head is not None and head.is_active:
+    head = ministry.head if ministry is not None else None
+    if reachable(head):
         told += official_recipients(head)
     Notification.objects.bulk_create(_notifications(told, Notification.Kind.SPIKE, now, spike=alert))
 

@@ -7,7 +7,7 @@
 --   * one history event each, "overdue", with the deadline in ISO 8601 as Python writes it;
 --   * the reminders of notifications.recipients(to_assignee=True, to_head=True): the assignee and
 --     the ministry's head, each once, at the addresses and on the channels of recipients, the
---     table jobs._flag_overdue_statement makes of notifications.official_recipients (every official)
+--     table jobs._flag_overdue_statement makes of notifications.official_recipients (every reachable official)
 --     and notifications.operator_recipients (official_id NULL), the press service being told about
 --     an appeal nobody owns.
 -- A run that overlaps another waits for the rows the other holds, checks the filter again and
@@ -49,12 +49,16 @@ events AS (
     FROM flagged
 ),
 told (appeal_id, official_id) AS (
-    -- The assignee and the ministry's head, each once; nobody (0): the press service.
-    SELECT DISTINCT f.id, coalesce(t.official_id, 0)
+    -- The assignee and the ministry's head, each once, if reachable (in the recipients' table:
+    -- active officials of active ministries); nobody reachable (0): the press service.
+    SELECT f.id, coalesce(t.official_id, 0)
     FROM flagged f
     LEFT JOIN ministries_ministry m ON m.id = f.ministry_id
-    CROSS JOIN LATERAL (VALUES (f.assignee_id), (m.head_id)) AS t (official_id)
-    WHERE t.official_id IS NOT NULL OR (f.assignee_id IS NULL AND m.head_id IS NULL)
+    LEFT JOIN LATERAL (
+        SELECT DISTINCT v.official_id
+        FROM (VALUES (f.assignee_id), (m.head_id)) AS v (official_id)
+        WHERE v.official_id IN (SELECT r.official_id FROM recipients r WHERE r.official_id IS NOT NULL)
+    ) AS t ON true
 ),
 reminders AS (
     INSERT INTO notifications_notification (

@@ -30,7 +30,8 @@ AWKWARD_NAMES = ['Иванова "Маша" & Co', "О'Нил Шон", "Сто 1
 
 
 def seed(rng: random.Random, operators: int) -> None:
-    """Ministries with and without a head, officials with and without an e-mail or a Telegram chat,
+    """Ministries with and without a head (one closed), officials with and without an e-mail or a
+    Telegram chat (some who left),
     press-service logins (some inactive, some without a name or an address), and appeals in every
     status, before, at and after their deadline, paused or not, flagged already or not, owned by an
     assignee, a head, both (the same person or not), or nobody."""
@@ -43,11 +44,15 @@ def seed(rng: random.Random, operators: int) -> None:
                 full_name=AWKWARD_NAMES[n] if n < len(AWKWARD_NAMES) else f"Чиновник {n}",
                 email=rng.choice(["", f"official{n}@r-19.example"]),
                 telegram_chat_id=rng.choice(["", str(500_000 + n)]),
+                # Some have left: they are told nothing, and whoever is reachable is told instead.
+                is_active=rng.random() > 0.2,
             )
         )
     for ministry in ministries[:4]:
         ministry.head = rng.choice([o for o in officials if o.ministry_id == ministry.pk] or officials)
         ministry.save()
+    ministries[3].is_active = False  # a closed ministry: its people are told nothing either
+    ministries[3].save()
     group = Group.objects.get(name=roles.OPERATORS_GROUP)
     for n in range(operators):
         user = UserFactory(

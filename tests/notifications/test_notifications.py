@@ -300,3 +300,24 @@ class TestPlainText:
         assert notifications.send_pending(NOW) == 1
         text = telegram.received[0][1]["text"]
         assert HOSTILE_TEXT in text and "&quot;" not in text and "&amp;" not in text
+
+
+@pytest.mark.django_db
+class TestWhoLeft:
+    """An official who left (deactivated) or whose ministry closed is told nothing; whoever is
+    reachable is told instead, and with nobody: the press service."""
+
+    def test_the_head_is_reminded_when_the_assignee_has_left(self, head_a, specialist_a, operator):
+        specialist_a.is_active = False
+        specialist_a.save()
+        row = {"id": 1, "assignee_id": specialist_a.pk, "ministry_id": head_a.ministry_id}
+        told = notifications.recipients([row], to_assignee=True, to_head="unassigned")[1]
+        assert {recipient.official_id for recipient in told} == {head_a.pk}
+
+    def test_the_press_service_is_told_when_nobody_of_a_closed_ministry_can_be(self, head_a, specialist_a, operator):
+        head_a.ministry.is_active = False
+        head_a.ministry.save()
+        row = {"id": 1, "assignee_id": specialist_a.pk, "ministry_id": head_a.ministry_id}
+        told = notifications.recipients([row], to_assignee=True, to_head=True)[1]
+        assert {recipient.user_id for recipient in told} == {operator.pk}
+        assert all(recipient.official_id is None for recipient in told)
