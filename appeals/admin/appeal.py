@@ -27,7 +27,7 @@ from ..models import (
     AppealMessage,
     InboundEvent,
 )
-from .common import PLATFORM_BADGES, ReadOnlyInline, list_time
+from .common import PLATFORM_BADGES, ReadOnlyInline, bulk_form_page, list_time
 from .erasure import anonymise_citizens
 from .fast_rows import FastRowsAdmin, FastRowsChangeList, FiltersOnlyChangeList
 from .filters import AssigneeFilter, DeadlineFilter, PlatformFilter, QueueFilter
@@ -124,18 +124,7 @@ def bulk_step(form_class: type[forms.StepForm], description):
                     request, _("…and %(count)d more refused.") % {"count": len(refusals) - 10}, messages.ERROR
                 )
             return None
-        context = {
-            **modeladmin.admin_site.each_context(request),
-            "title": form.title,
-            "form": form,
-            "opts": modeladmin.model._meta,
-            "action": request.POST.get("action"),
-            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
-            "select_across": request.POST.get("select_across", "0"),
-            "count": queryset.count(),
-            "media": modeladmin.media + form.media,
-        }
-        return TemplateResponse(request, "admin/appeals/appeal/bulk_step.html", context)
+        return bulk_form_page(modeladmin, request, queryset, form)
 
     action.__name__ = f"bulk_{form_class.__name__.removesuffix('Form').lower()}"
     return admin.action(description=description)(action)

@@ -1,6 +1,7 @@
 """What the admin pages of appeals and their records share: cells, links, read-only inlines."""
 
 from django.contrib import admin
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -35,3 +36,20 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def bulk_form_page(modeladmin, request, queryset, form) -> TemplateResponse:
+    """The page of an action on the selected appeals that asks for its form once (a bulk step, the
+    erasure): the form, and the selection carried over to the form's submission."""
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": form.title,
+        "form": form,
+        "opts": modeladmin.model._meta,
+        "action": request.POST.get("action"),
+        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        "select_across": request.POST.get("select_across", "0"),
+        "count": queryset.count(),
+        "media": modeladmin.media + form.media,
+    }
+    return TemplateResponse(request, "admin/appeals/appeal/bulk_step.html", context)

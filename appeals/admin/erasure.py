@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -10,6 +9,7 @@ from audit.log import record_access
 
 from .. import services
 from ..forms import StepForm
+from .common import bulk_form_page
 
 
 class AnonymiseForm(StepForm):
@@ -49,15 +49,4 @@ def anonymise_citizens(modeladmin, request, queryset):
         for message in refusals[:10]:
             modeladmin.message_user(request, message, messages.ERROR)
         return None
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": form.title,
-        "form": form,
-        "opts": modeladmin.model._meta,
-        "action": request.POST.get("action"),
-        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
-        "select_across": request.POST.get("select_across", "0"),
-        "count": queryset.count(),
-        "media": modeladmin.media + form.media,
-    }
-    return TemplateResponse(request, "admin/appeals/appeal/bulk_step.html", context)
+    return bulk_form_page(modeladmin, request, queryset, form)
