@@ -14,10 +14,9 @@ from appeals import access, services
 from appeals.models import Appeal, AppealEvent
 from notifications.models import Notification
 
+from ..apps import our_apps
 from ..factories import AppealFactory, UserFactory
 
-# Every app of ours whose models the admin shows (a new one must declare its scoping).
-OUR_APPS = ("appeals", "ministries", "audit", "analytics", "notifications", "demo")
 ROLES = ["operator", "head_a", "specialist_a", "head_b", "nobody", "anonymous"]
 
 
@@ -349,7 +348,7 @@ COVERED = {
 
 def test_every_admin_of_these_apps_declares_its_scoping():
     for model, model_admin in admin.site._registry.items():
-        if model._meta.app_label not in OUR_APPS:
+        if model._meta.app_label not in our_apps():
             continue
         assert isinstance(model_admin, access.ScopedAdmin), f"{type(model_admin).__name__} is not scoped"
         assert type(model_admin).scope_queryset is not access.ScopedAdmin.scope_queryset, type(model_admin)
@@ -358,7 +357,7 @@ def test_every_admin_of_these_apps_declares_its_scoping():
 def test_every_admin_view_is_in_the_matrix():
     names = set()
     for model, model_admin in admin.site._registry.items():
-        if model._meta.app_label in OUR_APPS:
+        if model._meta.app_label in our_apps():
             names |= {pattern.name for pattern in model_admin.urls if pattern.name}
     assert names - COVERED == set(), "new admin views: declare their scoping and add them to the matrix"
 

@@ -14,9 +14,9 @@ from django.contrib import admin
 from django.db import connection
 from django.urls import reverse
 
+from ..apps import our_apps
 from ..factories import AppealFactory
 
-APPS = {"appeals", "analytics", "audit", "ministries", "notifications"}
 HOSTILE = [
     "text__regex=(a%2B)%2B%24",
     "author_name__icontains=a",
@@ -29,7 +29,7 @@ def changelists():
     return [
         (model, reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
         for model in admin.site._registry
-        if model._meta.app_label in APPS
+        if model._meta.app_label in our_apps()
     ]
 
 
