@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from audit.log import forget_searches, record_access
+
 from .batches import in_batches
 from .models import Appeal, AppealEvent, AppealMessage, InboundEvent
 
@@ -104,11 +106,7 @@ def anonymise_expired(now: datetime | None = None, batch_size: int = BATCH_SIZE)
     cutoff = now - timedelta(days=settings.GOVFEEDBACK_RETENTION_DAYS)
     purge_refused(now)
     redact_events(InboundEvent.objects.filter(appeal__isnull=True, received_at__lt=cutoff), now)
-    from audit.log import forget_searches
-
     forget_searches(cutoff)  # what people searched then (it may name a citizen): the pages stay
     if done:
-        from audit.log import record_access
-
         record_access(None, "anonymise", done, detail=f"Retention: {note}")
     return count

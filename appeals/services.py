@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.log import forget, personal_terms
 from ministries.models import Ministry, Official, SocialAccount
 
 from . import access, routing
@@ -559,8 +560,6 @@ def anonymise_citizen(appeal: Appeal | int, *, reason: str, actor=None, now: dat
             .values_list("pk", flat=True)
         )
         if ids:
-            from audit.log import forget, personal_terms
-
             terms = [
                 term
                 for row in Appeal.objects.filter(pk__in=ids).values_list(
