@@ -1,5 +1,9 @@
+from datetime import date, timedelta
+
+from django import forms
 from django.contrib import admin, messages
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -76,12 +80,57 @@ class SpikeAlertAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdmin
         )
 
 
+class WeekForm(forms.Form):
+    """A week that has ended, the latest first (``reports.completed_weeks``)."""
+
+    week = forms.TypedChoiceField(label=_("Week"), coerce=date.fromisoformat)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["week"].choices = [
+            (monday.isoformat(), f"{monday:%d.%m.%Y} – {monday + timedelta(days=6):%d.%m.%Y}")
+            for monday in reports.completed_weeks()
+        ]
+
+
 @admin.register(WeeklyReport)
 class WeeklyReportAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["__str__", "received", "created_at", "download"]
     fields = ["week_start", "week_end", "received", "created_at", "download"]
     readonly_fields = fields
     actions = ["regenerate"]
+    change_list_template = "admin/analytics/weeklyreport/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "week_form": WeekForm() if self._may_generate(request) else None}
+        return super().changelist_view(request, extra_context)
+
+    def _may_generate(self, request) -> bool:
+        return access.scope_for(request.user).is_operator
+
+    def generate_view(self, request):
+        """The report of the chosen week, made now from today's data (again, if it exists)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self._may_generate(request):
+            raise PermissionDenied
+        form = WeekForm(request.POST)
+        back = reverse("admin:analytics_weeklyreport_changelist")
+        if not form.is_valid():
+            messages.error(request, _("Choose one of the weeks in the list."))
+            return HttpResponseRedirect(back)
+        report = reports.build(form.cleaned_data["week"], replace=True)
+        url = reverse("admin:analytics_weeklyreport_download", args=[report.pk])
+        messages.success(
+            request,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                _("The report of the week %(week)s is ready:") % {"week": report},
+                url,
+                report.filename,
+            ),
+        )
+        return HttpResponseRedirect(back)
 
     def scope_queryset(self, request, queryset):
         return access.operators_only(request.user, queryset)
@@ -96,6 +145,11 @@ class WeeklyReportAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdm
 
     def get_urls(self):
         return [
+            path(
+                "generate/",
+                self.admin_site.admin_view(self.generate_view),
+                name="analytics_weeklyreport_generate",
+            ),
             path(
                 "<int:pk>/download/",
                 self.admin_site.admin_view(self.download_view),

@@ -5,6 +5,7 @@ rules (``figures.dates_period``); the counting is ``figures.received_in``.
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -26,8 +27,10 @@ class StatsQuerySerializer(serializers.Serializer):
     def get_fields(self):
         # "from" is a Python keyword: the fields are declared here, not as class attributes.
         return {
-            "from": serializers.DateField(required=False, help_text="First day (inclusive), local date."),
-            "to": serializers.DateField(required=False, help_text="Last day (inclusive), local date; default today."),
+            "from": serializers.DateField(required=False, help_text=_("First day (inclusive), local date.")),
+            "to": serializers.DateField(
+                required=False, help_text=_("Last day (inclusive), local date; default today.")
+            ),
         }
 
     def validate(self, attrs):
@@ -84,9 +87,10 @@ class StatsView(APIView):
     filter_backends = []
 
     @extend_schema(
-        summary="Appeals received in a period, by topic, ministry, status and platform",
+        summary=_("Appeals received in a period, by topic, ministry, status and platform"),
+        description=_("Counts of the appeals received in a period, within your scope."),
         parameters=[StatsQuerySerializer],
-        responses={200: StatsSerializer, 400: OpenApiResponse(description="A bad period.")},
+        responses={200: StatsSerializer, 400: OpenApiResponse(description=_("A bad period."))},
     )
     def get(self, request):
         query = StatsQuerySerializer(data=request.query_params)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -24,6 +25,9 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.marker import DataPoint
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -73,8 +77,63 @@ def csv_value(value: object) -> str | int | float | Decimal | None:
     return value
 
 
-def add_sheet(workbook: Workbook, title: str, headers: list[str], rows: Iterable[Iterable]) -> None:
-    """A sheet with a bold header row that stays in view, dates as dates."""
+@dataclass
+class SheetChart:
+    """A chart beside a sheet's table, of its own cells: the data ``columns`` (1-based; each a series
+    named by its header) against the first column, over the table's rows (or its first ``rows``).
+    ``kind``: "bar" (horizontal), "column", "stacked" (stacked columns) or "line". ``colours``: one
+    per series, or with one series one per bar (hex, "#" optional). Every bar of a "bar" or
+    "column" chart is labelled with its figure (a stacked column's parts are in the table beside)."""
+
+    kind: str
+    columns: list[int]
+    title: str = ""
+    rows: int | None = None
+    colours: list[str] | None = None
+
+
+def _chart(sheet, spec: SheetChart, width: int, rows: int):
+    first, last = 2, min(spec.rows or rows, rows) + 1
+    if spec.kind == "line":
+        chart = LineChart()
+    else:
+        chart = BarChart()
+        chart.type = "bar" if spec.kind == "bar" else "col"
+        if spec.kind == "stacked":
+            chart.grouping, chart.overlap = "stacked", 100
+    chart.title = spec.title or None
+    chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl hides the axes unless told
+    if spec.kind == "bar":
+        chart.x_axis.scaling.orientation = "maxMin"  # the table's first row on top
+    chart.legend = None if len(spec.columns) == 1 else chart.legend
+    for column in spec.columns:
+        chart.add_data(Reference(sheet, min_col=column, min_row=1, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=first, max_row=last))
+    colours = [colour.lstrip("#") for colour in spec.colours or []]
+    for index, series in enumerate(chart.series):
+        if len(chart.series) > 1 and index < len(colours):
+            series.graphicalProperties.solidFill = colours[index]
+            series.graphicalProperties.line.solidFill = colours[index]
+        elif len(chart.series) == 1 and colours:
+            for point, colour in enumerate(colours[: last - first + 1]):
+                data_point = DataPoint(idx=point)
+                data_point.graphicalProperties.solidFill = colour
+                series.dPt.append(data_point)
+    if spec.kind in ("bar", "column"):
+        for series in chart.series:
+            series.dLbls = DataLabelList()
+            series.dLbls.showVal = True
+            for hidden in ("showSerName", "showCatName", "showLegendKey", "showPercent"):
+                setattr(series.dLbls, hidden, False)
+    chart.width, chart.height = 18, max(7.5, 0.6 * (last - first + 1) + 3)
+    sheet.add_chart(chart, f"{get_column_letter(width + 2)}2")
+
+
+def add_sheet(
+    workbook: Workbook, title: str, headers: list[str], rows: Iterable[Iterable], chart: SheetChart | None = None
+) -> None:
+    """A sheet with a bold header row that stays in view, dates as dates; with ``chart``, a chart of
+    its figures beside the table."""
     sheet = workbook.create_sheet(title=title[:31])
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers):
@@ -85,14 +144,19 @@ def add_sheet(workbook: Workbook, title: str, headers: list[str], rows: Iterable
         cell.font = Font(bold=True)
         bold.append(cell)
     sheet.append(bold)
+    count = 0
     for row in rows:
         sheet.append([xlsx_cell(sheet, value) for value in row])
+        count += 1
+    if chart is not None and count:
+        _chart(sheet, chart, len(headers), count)
 
 
-def workbook_bytes(sheets: Iterable[tuple[str, list[str], Iterable[Iterable]]]) -> bytes:
+def workbook_bytes(sheets: Iterable[tuple]) -> bytes:
+    """A workbook of sheets: (title, headers, rows) or (title, headers, rows, SheetChart)."""
     workbook = Workbook(write_only=True)
-    for title, headers, rows in sheets:
-        add_sheet(workbook, title, headers, rows)
+    for title, headers, rows, *chart in sheets:
+        add_sheet(workbook, title, headers, rows, *chart)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -186,6 +186,8 @@ class Table:
     rows: list[list] = field(default_factory=list)
     # Data for the chart beside the table (None: no chart).
     chart: dict | None = None
+    # A line under the table and its chart (what an asterisk means).
+    note: str = ""
 
 
 def _share(part: int, whole: int) -> float:
@@ -244,11 +246,12 @@ def compute(appeals: QuerySet, period: Period, now: datetime | None = None) -> F
     in_period = Q(events__at__gte=period.start, events__at__lt=period.end)
 
     topic_names = dict(Topic.objects.values_list("pk", "name"))
-    topics = _topics(received, topic_names)
+    colours = topic_colours(topic_names)
+    topics = _topics(received, topic_names, colours)
     ministries, slowest, totals = _ministries(appeals, received, resolved, in_period, now)
     tables = [
         topics,
-        _timeline(received, period, topic_names),
+        _timeline(received, period, topic_names, colours, now),
         _platforms(received),
         _municipalities(received),
         ministries,
@@ -265,7 +268,29 @@ def compute(appeals: QuerySet, period: Period, now: datetime | None = None) -> F
     )
 
 
-def _topics(received: QuerySet, names: dict) -> Table:
+# --- colours: one per topic on every chart, one per platform ------------------------------------------
+
+PALETTE = ["#417690", "#e6a23c", "#67c23a", "#c0392b", "#8e44ad", "#16a085", "#d35400", "#2c3e50", "#b7950b"]
+NOT_SET_COLOUR = "#9e9e9e"
+PLATFORM_COLOURS = {
+    SocialAccount.Platform.VK: "#0077ff",
+    SocialAccount.Platform.OK: "#ee8208",
+    SocialAccount.Platform.TELEGRAM: "#229ed9",
+    SocialAccount.Platform.INSTAGRAM: "#c13584",
+    SocialAccount.Platform.FACEBOOK: "#1877f2",
+    SocialAccount.Platform.TWITTER: "#111111",
+}
+
+
+def topic_colours(names: dict[int, str]) -> dict[str, str]:
+    """Each topic's colour by its name (``names``: every topic by pk): the same topic has the same
+    colour on every chart, whatever the selection; appeals without a topic are grey."""
+    colours = {name: PALETTE[index % len(PALETTE)] for index, (_pk, name) in enumerate(sorted(names.items()))}
+    colours[str(_("not set"))] = NOT_SET_COLOUR
+    return colours
+
+
+def _topics(received: QuerySet, names: dict, colours: dict[str, str]) -> Table:
     counted = received.values_list("topic_id").annotate(n=Count("pk")).order_by()
     rows = sorted(((names.get(topic_id), n) for topic_id, n in counted), key=lambda row: (-row[1], row[0] or ""))
     total = sum(n for _name, n in rows)
@@ -276,14 +301,31 @@ def _topics(received: QuerySet, names: dict) -> Table:
         [[name or _("not set"), n, _share(n, total)] for name, n in rows],
     )
     table.chart = {
-        "type": "doughnut",
+        "type": "bar",
         "labels": [row[0] for row in table.rows],
         "values": [row[1] for row in table.rows],
+        "colors": [colours.get(row[0], NOT_SET_COLOUR) for row in table.rows],
+        "label": _("Appeals"),
     }
     return table
 
 
-def _timeline(received: QuerySet, period: Period, names: dict) -> Table:
+def _bucket_end(step: datetime, bucket: str) -> datetime:
+    """The end of the chart's step that begins at ``step`` (local time)."""
+    if bucket == "month":
+        return (step.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return step + {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(days=7)}[bucket]
+
+
+PARTIAL_NOTES = {
+    "hour": gettext_lazy("* a partial hour: the figures so far"),
+    "day": gettext_lazy("* a partial day: the figures so far"),
+    "week": gettext_lazy("* a partial week: only its days within the period, or the figures so far"),
+    "month": gettext_lazy("* a partial month: only its days within the period, or the figures so far"),
+}
+
+
+def _timeline(received: QuerySet, period: Period, names: dict, colours: dict[str, str], now: datetime) -> Table:
     bucket = Trunc("received_at", period.bucket, output_field=received.model._meta.get_field("received_at"))
     rows = [
         (step, names.get(topic_id), n)
@@ -296,7 +338,16 @@ def _timeline(received: QuerySet, period: Period, names: dict) -> Table:
     topics = sorted({name or _("not set") for _step, name, _n in rows})
     counts = {(step, name or _("not set")): n for step, name, n in rows}
     fmt = "d.m H:i" if period.bucket == "hour" else ("m.Y" if period.bucket == "month" else "d.m.Y")
-    labels = [date_format(timezone.localtime(step), fmt) for step in steps]
+    # A step the period cuts (a week begun before its first day) or that has not ended yet
+    # (today) is partial: marked with an asterisk on the chart and in the table.
+    partial = [
+        step < period.start or _bucket_end(timezone.localtime(step), period.bucket) > min(now, period.end)
+        for step in steps
+    ]
+    labels = [
+        date_format(timezone.localtime(step), fmt) + ("*" if cut else "")
+        for step, cut in zip(steps, partial, strict=True)
+    ]
     table = Table(
         "timeline",
         _("Volume over time"),
@@ -307,10 +358,19 @@ def _timeline(received: QuerySet, period: Period, names: dict) -> Table:
         ],
     )
     table.chart = {
-        "type": "line",
+        "type": "stacked",
         "labels": labels,
-        "series": [{"label": name, "values": [counts.get((step, name), 0) for step in steps]} for name in topics],
+        "series": [
+            {
+                "label": name,
+                "values": [counts.get((step, name), 0) for step in steps],
+                "color": colours.get(name, NOT_SET_COLOUR),
+            }
+            for name in topics
+        ],
+        "partial": partial,
     }
+    table.note = str(PARTIAL_NOTES[period.bucket]) if any(partial) else ""
     return table
 
 
@@ -327,13 +387,14 @@ def _platforms(received: QuerySet) -> Table:
         ((*accounts.get(pk, (None, None, None, None)), n) for pk, n in counted.items()), key=lambda row: -row[-1]
     )
     total = sum(row[-1] for row in rows)
-    return Table(
+    by_hand = _("entered by hand")
+    table = Table(
         "platforms",
         _("Platforms and accounts"),
         [_("Platform"), _("Account"), _("Appeals"), _("Share, %")],
         [
             [
-                str(platforms.get(platform, _("entered by hand"))) if platform else _("entered by hand"),
+                str(platforms.get(platform, by_hand)) if platform else by_hand,
                 title or handle or external_id or "—",
                 n,
                 _share(n, total),
@@ -341,6 +402,19 @@ def _platforms(received: QuerySet) -> Table:
             for platform, title, handle, external_id, n in rows
         ],
     )
+    # The chart: one bar per platform (its accounts added up), in the platform's colour.
+    per_platform: dict[str | None, int] = {}
+    for platform, *_account, n in rows:
+        per_platform[platform] = per_platform.get(platform, 0) + n
+    ordered = sorted(per_platform.items(), key=lambda item: -item[1])
+    table.chart = {
+        "type": "bar",
+        "labels": [str(platforms.get(platform, by_hand)) if platform else by_hand for platform, _n in ordered],
+        "values": [n for _platform, n in ordered],
+        "colors": [PLATFORM_COLOURS.get(platform, NOT_SET_COLOUR) for platform, _n in ordered],
+        "label": _("Appeals"),
+    }
+    return table
 
 
 def _municipalities(received: QuerySet) -> Table:
@@ -354,7 +428,12 @@ def _municipalities(received: QuerySet) -> Table:
         [_("Municipality"), _("Appeals"), _("Share, %")],
         [[name or _("not recognised"), n, _share(n, total)] for name, n in rows],
     )
-    table.chart = {"type": "bar", "labels": [row[0] for row in table.rows], "values": [row[1] for row in table.rows]}
+    table.chart = {
+        "type": "bar",
+        "labels": [row[0] for row in table.rows],
+        "values": [row[1] for row in table.rows],
+        "label": _("Appeals"),
+    }
     return table
 
 
@@ -433,6 +512,7 @@ def _ministries(appeals: QuerySet, received: QuerySet, resolved: QuerySet, in_pe
         "labels": [s["short"] for s in ordered],
         "values": [r[3] if r[3] is not None else 0 for r in rows],
         "label": _("Resolved on time, %"),
+        "unit": "%",
     }
     slow = sorted((r for r in rows if r[5] is not None), key=lambda r: -r[5])[:10]
     slowest = Table(

@@ -18,10 +18,30 @@ from django.utils.translation import gettext as _
 from appeals.models import Appeal
 
 from . import exports
-from .figures import Period, compute
+from .figures import Period, Table, compute
 from .models import WeeklyReport
 
 WORST_OVERDUE = 20
+
+
+def sheet_chart(table: Table) -> exports.SheetChart | None:
+    """The chart of a sheet of figures: the dashboard's, of the sheet's own cells, in its colours."""
+    chart = table.chart or {}
+    if table.key == "timeline":  # a column per topic, then the total
+        colours = [series["color"] for series in chart.get("series", [])]
+        return exports.SheetChart("stacked", list(range(2, len(table.headers))), table.title, colours=colours)
+    if table.key == "ministries":
+        return exports.SheetChart("bar", [2, 3], table.title)  # received and resolved
+    if table.key in ("topics", "municipalities", "slowest"):
+        return exports.SheetChart("bar", [2], table.title, colours=chart.get("colors"))
+    return None
+
+
+def completed_weeks(now: datetime | None = None, count: int = 52) -> list[date]:
+    """The Mondays of the last ``count`` weeks that have ended, the latest first."""
+    today = timezone.localtime(now or timezone.now()).date()
+    last = today - timedelta(days=today.weekday() + 7)
+    return [last - timedelta(weeks=n) for n in range(count)]
 
 
 def due_week(now: datetime | None = None) -> date:
@@ -53,14 +73,15 @@ def build(week_start: date, now: datetime | None = None, replace: bool = False) 
     ministries = figures.table("ministries")
     resolved = sum(row[2] for row in ministries.rows)
     on_time = sum(round((row[3] or 0) * row[2] / 100) for row in ministries.rows)
+    # The counts first (the summary's chart), then the period and the share.
     summary = [
-        [_("Period"), str(period)],
         [_("Appeals received"), figures.received],
         [_("Resolved"), figures.resolved],
-        [_("Resolved on time, %"), round(100 * on_time / resolved, 1) if resolved else None],
         [_("Rejected"), figures.rejected],
         [_("Open at the time of the report"), figures.open_now],
         [_("Overdue at the time of the report"), figures.overdue_now],
+        [_("Resolved on time, %"), round(100 * on_time / resolved, 1) if resolved else None],
+        [_("Period"), str(period)],
     ]
     worst = (
         Appeal.objects.overdue(now)
@@ -84,8 +105,12 @@ def build(week_start: date, now: datetime | None = None, replace: bool = False) 
     ]
     content = exports.workbook_bytes(
         [
-            (_("Summary"), [_("Figure"), _("Value")], summary),
-            *((table.title, table.headers, table.rows) for table in figures.tables if table.key != "platforms"),
+            (_("Summary"), [_("Figure"), _("Value")], summary, exports.SheetChart("bar", [2], str(period), rows=5)),
+            *(
+                (table.title, table.headers, table.rows, sheet_chart(table))
+                for table in figures.tables
+                if table.key != "platforms"
+            ),
             (
                 _("Worst overdue"),
                 [
@@ -99,6 +124,7 @@ def build(week_start: date, now: datetime | None = None, replace: bool = False) 
                     _("Text"),
                 ],
                 worst_rows,
+                exports.SheetChart("bar", [6], _("Overdue, h")),
             ),
         ]
     )

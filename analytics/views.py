@@ -36,7 +36,14 @@ DASHBOARD_PARAMS = ("period", "from", "to", "export", "table", "format", "fresh"
 
 
 def filtered_appeals(request, drop=DASHBOARD_PARAMS):
-    """(appeals, error): the appeals list's filters applied to what the user may see.
+    """(appeals, error): the appeals list's filters applied to what the user may see."""
+    appeals, error, _words = selection(request, drop)
+    return appeals, error
+
+
+def selection(request, drop=DASHBOARD_PARAMS):
+    """(appeals, error, words): the appeals list's filters applied to what the user may see, and
+    what they select in words (``filter_words``).
 
     Django's own change list of the appeals, built by the list's ModelAdmin as for the list page,
     without running its page (``filters_only``: no count, no rows); a filter it does not know gives
@@ -49,9 +56,30 @@ def filtered_appeals(request, drop=DASHBOARD_PARAMS):
         request.GET.pop(key, None)
     request.filters_only = True
     try:
-        return model_admin.get_changelist_instance(request).queryset, None
+        changelist = model_admin.get_changelist_instance(request)
     except (IncorrectLookupParameters, DisallowedModelAdminLookup):
-        return model_admin.get_queryset(request), _("The filter in the address is not known; all appeals are shown.")
+        error = _("The filter in the address is not known; all appeals are shown.")
+        return model_admin.get_queryset(request), error, []
+    return changelist.queryset, None, filter_words(changelist)
+
+
+def filter_words(changelist) -> list[tuple[str, str]]:
+    """The list's filters in use, as the list's own sidebar names them: (filter, what is chosen),
+    and the search."""
+    words = []
+    for spec in changelist.filter_specs:
+        if not getattr(spec, "used_parameters", None):
+            continue
+        chosen = [str(choice["display"]) for choice in spec.choices(changelist) if choice.get("selected")]
+        if not chosen:  # values the filter offers no choice for (e.g. dates typed into the address)
+            chosen = [
+                ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+                for value in spec.used_parameters.values()
+            ]
+        words.append((str(spec.title), ", ".join(chosen)))
+    if changelist.query:
+        words.append((_("search text"), f"«{changelist.query}»"))
+    return words
 
 
 def list_query(request) -> str:
@@ -85,7 +113,7 @@ def _time_limit():
 
 def dashboard(request):
     scope = _require_scope(request)
-    appeals, filter_error = filtered_appeals(request)
+    appeals, filter_error, words = selection(request)
     context = {
         **admin.site.each_context(request),
         "title": _("Dashboard"),
@@ -96,6 +124,7 @@ def dashboard(request):
         "list_query": list_query(request),
         "hidden": [(k, v) for k, values in request.GET.lists() if k not in DASHBOARD_PARAMS for v in values],
         "is_operator": scope.is_operator,
+        "filter_words": words,
         "figures": None,
     }
     if filter_error:

@@ -18,9 +18,10 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ministries.models import Ministry, Official
+from ministries.models import Approval, Ministry, Official
 from ministries.roles import OPERATORS_GROUP
 
+from .answers import approval_expression
 from .steps import STEPS
 
 OPERATOR, HEAD, SPECIALIST, NOBODY = "operator", "head", "specialist", "nobody"
@@ -153,6 +154,12 @@ REFUSALS = {
     ),
     "heads_only": gettext_lazy("Only the ministry head or the press service can do this."),
     "not_yours": gettext_lazy("Appeal #%(id)s is assigned to somebody else: you can work only on your own appeals."),
+    "approved_by_press_service": gettext_lazy(
+        "Answers to appeal #%(id)s are approved by the press service: it will approve or return this one."
+    ),
+    "approved_by_head": gettext_lazy(
+        "Answers to appeal #%(id)s are approved by the ministry's head or the press service."
+    ),
 }
 
 
@@ -182,6 +189,55 @@ def refusal(user, appeal, step: str, *, ministry: Ministry | None = None) -> str
     """
     rule = _refused_by(scope_for(user), appeal, step, ministry)
     return None if rule is None else str(REFUSALS[rule]) % {"id": appeal.pk}
+
+
+# --- who approves an answer before it is published ------------------------------------------------
+# One rule, read for one appeal (``approval_refusal``: the services and the appeal's page) and for
+# rows (``approvable``: the approvers' queue, the list's filter, any counter); what an appeal's answer
+# needs is ``answers.approval_for`` (``answers.approval_expression`` in SQL).
+# ``tests/appeals/test_approvers_parity.py`` holds the two equal.
+
+
+def _approves(scope: Scope) -> tuple[frozenset[str], int | None] | None:
+    """What a person with ``scope`` approves: the approval values (``ministries.models.Approval``),
+    and the ministry they must be in (None: any). The press service approves every answer; a
+    ministry's head or deputy their ministry's answers that name the head or need no approval;
+    nobody else (specialists draft)."""
+    if scope.is_operator:
+        return frozenset(Approval.values), None
+    if scope.role == HEAD and scope.ministry_id is not None:
+        return frozenset({Approval.HEAD, Approval.NONE}), scope.ministry_id
+    return None
+
+
+def may_approve(user, appeal, approval: str) -> bool:
+    """Whether ``user`` may approve (or return) an answer to ``appeal`` that needs ``approval``."""
+    rule = _approves(scope_for(user))
+    return rule is not None and approval in rule[0] and rule[1] in (None, appeal.ministry_id)
+
+
+def approvable(user, queryset: QuerySet, appeal_path: str = "appeal") -> QuerySet:
+    """The rows of ``queryset`` (publications; appeals with ``appeal_path=""``) whose answer ``user``
+    may approve: ``may_approve`` for rows."""
+    rule = _approves(scope_for(user))
+    if rule is None:
+        return queryset.none()
+    values, ministry_id = rule
+    at = f"{appeal_path}__" if appeal_path else ""
+    if ministry_id is not None:
+        queryset = queryset.filter(**{f"{at}ministry_id": ministry_id})
+    if values != frozenset(Approval.values):
+        queryset = queryset.alias(_approval=approval_expression(appeal_path)).filter(_approval__in=sorted(values))
+    return queryset
+
+
+def approval_refusal(user, appeal, approval: str) -> str | None:
+    """Why ``user`` may not approve an answer to ``appeal`` that needs ``approval`` (None when they
+    may, or when nobody needs to: then the step's own rule decides, and it is checked first)."""
+    if approval == Approval.NONE or may_approve(user, appeal, approval):
+        return None
+    key = "approved_by_head" if approval == Approval.HEAD else "approved_by_press_service"
+    return str(REFUSALS[key]) % {"id": appeal.pk}
 
 
 def may(user, appeal, step: str) -> bool:

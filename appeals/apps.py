@@ -15,10 +15,13 @@ class AppealsConfig(AppConfig):
 
         from . import routing, tasks  # noqa: F401  (tasks: the Celery tasks registered by name)
         from .intake import views
-        from .models import Municipality
+        from .models import Municipality, Settlement
 
-        post_save.connect(routing.forget_gazetteer, sender=Municipality, dispatch_uid="gazetteer-saved")
-        post_delete.connect(routing.forget_gazetteer, sender=Municipality, dispatch_uid="gazetteer-deleted")
+        for model in (Municipality, Settlement):
+            post_save.connect(routing.forget_gazetteer, sender=model, dispatch_uid=f"gazetteer-saved-{model.__name__}")
+            post_delete.connect(
+                routing.forget_gazetteer, sender=model, dispatch_uid=f"gazetteer-deleted-{model.__name__}"
+            )
         post_save.connect(views.forget_accounts, sender=SocialAccount, dispatch_uid="intake-account-saved")
         post_delete.connect(views.forget_accounts, sender=SocialAccount, dispatch_uid="intake-account-deleted")
         # runserver's request log never shows an intake URL's query (the OK webhook's secret).

@@ -106,6 +106,43 @@ class Municipality(models.Model):
                 ) from None
 
 
+class Settlement(models.Model):
+    """A town, village or other settlement of a municipality, as the official register names it
+    (OKTMO), or by its kind a street of a town («улица», «проспект»: FIAS): found in an appeal's
+    text in any grammatical case, it gives the appeal its municipality. Loaded from a region's CSV
+    by ``manage.py load_gazetteer`` (``appeals.gazetteer`` says how names are matched)."""
+
+    name = models.CharField(_("name"), max_length=128)
+    kind = models.CharField(_("kind"), max_length=64, help_text=_("As in the register: город, село, деревня, аал…"))
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="settlements"
+    )
+    oktmo = models.CharField(_("OKTMO code"), max_length=11, blank=True)
+    fias_id = models.CharField(_("FIAS identifier"), max_length=36, blank=True)
+    # What the matcher needs: the name's forms in every case, normalised, one a line
+    # (``gazetteer.forms_of``), computed once when the settlement is loaded.
+    forms = models.TextField(_("forms of the name"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
+        ordering = ["municipality__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name", "kind", "oktmo"], name="settlement_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        from .gazetteer import forms_of
+
+        self.forms = "\n".join(forms_of(self.name, self.kind))  # as the loader stores them (bulk writes set them there)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "forms"}
+        super().save(*args, **kwargs)
+
+
 class RoutingRule(models.Model):
     """An editable, ordered routing rule: the first active rule whose conditions all hold gives a
     new appeal its ministry (and optionally an official). No rule: the operators triage it."""
@@ -200,6 +237,10 @@ class AppealQuerySet(models.QuerySet):
     def closed(self) -> "AppealQuerySet":
         return self.exclude(OPEN_Q)
 
+    def untriaged(self) -> "AppealQuerySet":
+        """New and in no ministry yet: the press service's triage queue."""
+        return self.filter(status="new", ministry__isnull=True)
+
     def overdue(self, now: datetime | None = None) -> "AppealQuerySet":
         """Running appeals whose deadline has passed (whether or not the job has flagged them).
 
@@ -222,6 +263,15 @@ class AppealQuerySet(models.QuerySet):
     def paused(self) -> "AppealQuerySet":
         """Open appeals whose clock is stopped while they wait for the citizen."""
         return self.filter(deadline_q("paused", timezone.now()))
+
+    def reacted(self) -> "AppealQuerySet":
+        """The citizen wrote after the answer, and nobody has dealt with it yet."""
+        return self.filter(reacted_at__isnull=False)
+
+    def answer_awaiting_approval(self) -> "AppealQuerySet":
+        """Appeals whose answer waits for an approver (appeals/answers.py)."""
+        waiting = Publication.objects.filter(appeal=models.OuterRef("pk"), status=Publication.Status.AWAITING_APPROVAL)
+        return self.filter(models.Exists(waiting))
 
     def first_answer_overdue(self, now: datetime | None = None) -> "AppealQuerySet":
         now = now or timezone.now()
@@ -366,6 +416,9 @@ class Appeal(models.Model):
         related_name="duplicates",
         db_index=False,  # a partial index: few appeals are duplicates
     )
+    # The citizen wrote again in the thread after the answer was published (services.receive_message):
+    # back to the operators' attention until someone reopens the appeal or dismisses the message.
+    reacted_at = models.DateTimeField(_("the citizen replied after the answer at"), null=True, blank=True)
 
     objects = AppealQuerySet.as_manager()
 
@@ -424,6 +477,10 @@ class Appeal(models.Model):
                 condition=OPEN_Q & Q(first_answered_at__isnull=True),
                 name="appeal_unanswered_idx",
             ),
+            # The press service's triage queue (new, in no ministry), by deadline: the operators' landing.
+            models.Index(
+                fields=["due_at"], condition=Q(status="new", ministry__isnull=True), name="appeal_untriaged_due_idx"
+            ),
             # A ministry head's queue and a specialist's queue, by deadline.
             models.Index(fields=["ministry", "due_at"], condition=OPEN_Q, name="appeal_ministry_open_due_idx"),
             models.Index(fields=["assignee", "due_at"], condition=OPEN_Q, name="appeal_assignee_open_due_idx"),
@@ -437,6 +494,14 @@ class Appeal(models.Model):
                 name="appeal_open_thread_idx",
             ),
             models.Index(fields=["status", "received_at"], name="appeal_status_received_idx"),
+            # The citizen's reaction: their message in the thread of their resolved appeal joins it.
+            models.Index(
+                fields=["account", "thread_id", "author_external_id"],
+                condition=Q(status="resolved") & ~Q(thread_id=""),
+                name="appeal_resolved_thread_idx",
+            ),
+            # "The citizen replied after the answer": the list's filter and counter.
+            models.Index(fields=["reacted_at"], condition=Q(reacted_at__isnull=False), name="appeal_reacted_idx"),
             # The dashboard's figures of a period, read from the indexes alone (index-only scans on
             # PostgreSQL): what was received, and what was resolved.
             models.Index(
@@ -529,6 +594,18 @@ class AppealEvent(models.Model):
         COMMENTED = "commented", _("comment")
         ANONYMISED = "anonymised", _("personal data erased")
         REFUSED = "refused", _("step refused")
+        ANSWER_DRAFTED = "answer_drafted", _("answer drafted")
+        ANSWER_SUBMITTED = "answer_submitted", _("answer sent for approval")
+        ANSWER_APPROVED = "answer_approved", _("answer approved")
+        ANSWER_RETURNED = "answer_returned", _("answer returned for changes")
+        ANSWER_QUEUED = "answer_queued", _("answer queued for publishing")
+        ANSWER_RETRIED = "answer_retried", _("answer queued again")
+        ANSWER_PUBLISHED = "answer_published", _("answer published")
+        ANSWER_FAILED = "answer_failed", _("answer not published")
+        ANSWER_UNKNOWN = "answer_unknown", _("publication outcome unknown")
+        ANSWER_CANCELLED = "answer_cancelled", _("draft answer deleted")
+        REACTED = "reacted", _("the citizen replied after the answer")
+        REACTION_SEEN = "reaction_seen", _("the citizen's reply seen")
 
     # Indexed by (appeal, at) and, for the events of people (not the system's), by actor: see Meta.
     appeal = models.ForeignKey(
@@ -598,6 +675,8 @@ class AppealMessage(models.Model):
     external_id = models.CharField(_("platform message id"), max_length=128, blank=True)
     author_name = models.CharField(_("author"), max_length=255, blank=True)
     text = models.TextField(_("text"))
+    # An official's answer published on the platform: the link to it there.
+    url = models.URLField(_("link"), max_length=500, blank=True)
     written_at = models.DateTimeField(_("written at"), null=True, blank=True)
     created_at = models.DateTimeField(_("received at"), default=timezone.now)
 
@@ -613,6 +692,73 @@ class AppealMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()}: {self.text[:50]}"
+
+
+class AnswerTemplateQuerySet(models.QuerySet):
+    def for_appeal(self, appeal: Appeal) -> "AnswerTemplateQuerySet":
+        """The active templates that fit ``appeal``: of its topic or of any, of its ministry or of any
+        (the most specific first)."""
+        topic = Q(topic__isnull=True) | Q(topic_id=appeal.topic_id) if appeal.topic_id else Q(topic__isnull=True)
+        ministry = (
+            Q(ministry__isnull=True) | Q(ministry_id=appeal.ministry_id)
+            if appeal.ministry_id
+            else Q(ministry__isnull=True)
+        )
+        return self.filter(topic, ministry, is_active=True).order_by(
+            F("ministry_id").desc(nulls_last=True), F("topic_id").desc(nulls_last=True), "position", "title"
+        )
+
+
+class AnswerTemplate(models.Model):
+    """A ready answer (шаблон ответа) with placeholders ({имя}, {номер}, {ведомство}, {дата_работ}),
+    for a topic and/or a ministry; the drafter picks it in the reply form and edits the result."""
+
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(
+        _("text"),
+        help_text=_(
+            "Placeholders: {имя} (the citizen's name), {номер} (the appeal's number), {ведомство} (the "
+            "ministry), {дата_работ} (the date of the planned works, given when answering)."
+        ),
+    )
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("topic"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    ministry = models.ForeignKey(
+        "ministries.Ministry",
+        verbose_name=_("ministry"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="answer_templates",
+        help_text=_("Empty: for every ministry."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = AnswerTemplateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("answer template")
+        verbose_name_plural = _("answer templates")
+        ordering = ["position", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .answers import PLACEHOLDER_RE, PLACEHOLDERS
+
+        unknown = [m.group(0) for m in PLACEHOLDER_RE.finditer(self.text) if m.group(1) not in PLACEHOLDERS]
+        if unknown:
+            raise ValidationError(
+                {
+                    "text": _("Unknown placeholders: %(unknown)s. Known: %(known)s.")
+                    % {"unknown": ", ".join(unknown), "known": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)}
+                }
+            )
 
 
 class InboundEventQuerySet(models.QuerySet):
@@ -650,6 +796,16 @@ class InboundEvent(models.Model):
         DUPLICATE = "duplicate", _("duplicate")
         IGNORED = "ignored", _("ignored")
         REJECTED = "rejected", _("rejected")
+
+    # What the interface calls each intake path (``platform`` holds its code, as in the URL).
+    SOURCES = {
+        "vk": _("VK"),
+        "ok": _("Odnoklassniki"),
+        "telegram": _("Telegram"),
+        "meta": _("Facebook and Instagram"),
+        "import": _("a file (import)"),
+        "batch": _("the API (a batch)"),
+    }
 
     platform = models.CharField(_("platform"), max_length=16)
     account = models.ForeignKey(
@@ -702,8 +858,17 @@ class InboundEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.platform} #{self.pk} ({self.get_outcome_display()})"
+        return f"{self.source_label()} №{self.pk} ({self.get_outcome_display()})"
+
+    def source_label(self) -> str:
+        """«ВКонтакте», «файл (импорт)»: the intake path as the interface calls it."""
+        return str(self.SOURCES.get(self.platform, self.platform))
 
     def needs_a_person(self) -> bool:
         """Failed for good: nothing tries it again until an operator replays it after a fix."""
         return self.outcome == self.Outcome.RECEIVED and self.processed_at is not None
+
+
+# Models kept in the appeals' sub-packages, imported here so that Django registers them.
+from .publishing.models import Publication  # noqa: E402
+from .routing_model.models import RoutingModelVersion, RoutingSettings  # noqa: E402, F401

@@ -1,8 +1,9 @@
-"""Routing of a new appeal: its topic (the classifier), its municipality (the gazetteer) and its
-ministry (the first matching routing rule). Called by the services when an appeal arrives.
+"""Routing of a new appeal: its topic (the classifier), its municipality (the gazetteer: the
+region's settlements and municipalities, ``appeals.gazetteer``) and its ministry (the first
+matching routing rule). Called by the services when an appeal arrives.
 
-The gazetteer's patterns are operators' Python patterns run on RE2, in time linear in the text
-(``appeals.patterns``).
+The operators' patterns of a municipality are Python patterns run on RE2, in time linear in the
+text (``appeals.patterns``).
 """
 
 import logging
@@ -11,36 +12,32 @@ from functools import lru_cache
 
 from django.conf import settings
 
-from .models import Municipality, RoutingRule, Topic
-from .patterns import Pattern, PatternError, compile_pattern
+from . import gazetteer
+from .models import RoutingRule, Topic
+from .patterns import Pattern
 
 logger = logging.getLogger(__name__)
 _warned = False
 
 
 @lru_cache(maxsize=1)
-def _gazetteer(version: int) -> list[tuple[int, Pattern]]:
-    compiled = []
-    for municipality in Municipality.objects.filter(is_active=True):
-        for line in municipality.patterns.splitlines():
-            if not line.strip():
-                continue
-            try:
-                compiled.append((municipality.pk, compile_pattern(line)))
-            except PatternError as error:  # saved before patterns were checked for RE2: the others still work
-                logger.warning("The pattern %r of %s is skipped: %s", line, municipality, error.reason)
-    return compiled
+def _places(version: int) -> gazetteer.Gazetteer:
+    return gazetteer.Gazetteer.from_database()
 
 
 def detect_municipality(text: str) -> int | None:
-    """The id of the municipality named first in ``text``, or None. Cached for a minute."""
-    return first_named(text, _gazetteer(int(time.monotonic() // 60)))
+    """The id of the municipality ``text`` is about (``gazetteer.detect`` on the active
+    municipalities and their settlements), or None. The gazetteer is cached for a minute."""
+    places = _places(int(time.monotonic() // 60))
+    found = gazetteer.detect(text, places)
+    return places.ids.get(found.municipality) if found else None
 
 
-def first_named(text: str, gazetteer: list[tuple[int, Pattern]]) -> int | None:
-    """The id of the gazetteer's municipality whose pattern matches first in ``text``, or None."""
+def first_named(text: str, patterns: list[tuple[int, Pattern]]) -> int | None:
+    """The id of the municipality whose operator's pattern matches first in ``text``, or None
+    (what the patterns alone answer; ``detect_municipality`` weighs them with the settlements)."""
     data = text.encode("utf-8", "replace")  # once for all the patterns (offsets in bytes keep the order)
-    found = [(start, pk) for pk, pattern in gazetteer if (start := pattern.find(data)) is not None]
+    found = [(start, pk) for pk, pattern in patterns if (start := pattern.find(data)) is not None]
     return min(found)[1] if found else None
 
 
@@ -75,5 +72,5 @@ def first_rule(appeal) -> RoutingRule | None:
 
 
 def forget_gazetteer(**kwargs) -> None:
-    """Drop this process's cached patterns (other processes refresh within a minute)."""
-    _gazetteer.cache_clear()
+    """Drop this process's cached gazetteer (other processes refresh within a minute)."""
+    _places.cache_clear()

@@ -5,17 +5,22 @@ refuses an illegal change with ``Refused`` (a message a person understands), wri
 one ``AppealEvent`` when something changed, and returns the fresh appeal.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.log import forget, personal_terms
-from ministries.models import Ministry, Official, SocialAccount
+from ministries.models import Approval, Ministry, Official, SocialAccount
 
-from . import access, routing
-from .models import Appeal, AppealEvent, AppealMessage, Topic
+from . import access, answers, reaction, routing, routing_model
+from .intake import safe_url
+from .models import AnswerTemplate, Appeal, AppealEvent, AppealMessage, Publication, Topic
+from .publishing import platforms
+from .signals import answer_needs_attention, appeal_assigned
 from .sla import add_hours, deadline_for, first_answer_deadline, hours_between, policy
 from .steps import STEPS
 
@@ -115,6 +120,18 @@ def _official_message(appeal: Appeal, text: str, actor, now: datetime) -> None:
     )
 
 
+def _assigned(appeal: Appeal, previous_ministry_id, previous_assignee_id, actor, now: datetime) -> None:
+    """Tell the rest of the system (``signals.appeal_assigned``) inside the change's transaction."""
+    appeal_assigned.send(
+        Appeal,
+        appeal=appeal,
+        previous_ministry_id=previous_ministry_id,
+        previous_assignee_id=previous_assignee_id,
+        actor=actor,
+        now=now,
+    )
+
+
 def check_assignment(ministry: Ministry | None, official: Official | None) -> Ministry:
     """The ministry an appeal goes to, or ``Refused`` when the choice is not valid."""
     if ministry is None and official is None:
@@ -180,6 +197,8 @@ def create_appeal(
                 **source,
             )
             _record(appeal, EventKind.CREATED, actor, now, ministry=[None, _label(ministry)] if ministry else None)
+            if ministry is not None:
+                _assigned(appeal, None, None, actor, now)
     except IntegrityError:
         if not external_id:
             raise
@@ -189,7 +208,8 @@ def create_appeal(
 
 def _route(appeal: Appeal, now: datetime, predicted: str | None) -> Appeal:
     """A new appeal's topic (the classifier's ``predicted`` code, set if it is sure) and ministry
-    (the first matching routing rule), each change by the system with its history event."""
+    (the first matching routing rule, else the routing model when it is sure enough), each change by
+    the system with its history event."""
     topic = routing.active_topic(predicted) if routing.confident(appeal.topic_confidence or 0.0) else None
     if topic is not None:
         appeal = set_topic(appeal, topic=topic, now=now)
@@ -199,6 +219,15 @@ def _route(appeal: Appeal, now: datetime, predicted: str | None) -> Appeal:
             ministry=rule.ministry,
             official=rule.official,
             note=_("Routing rule: %(rule)s") % {"rule": rule.name},
+            now=now,
+        )
+    if appeal.ministry_id is None and (route := routing_model.auto_route(appeal)) is not None:
+        # No rule matched: the model learnt from history, when it is as sure as the operators require.
+        appeal = assign(
+            appeal,
+            ministry=route.ministry,
+            official=route.official,
+            note=_("Routing model: %(percent)s%% sure") % {"percent": route.percent},
             now=now,
         )
     return appeal
@@ -227,6 +256,7 @@ def assign(
             official = appeal.assignee
         if appeal.ministry_id == ministry.pk and appeal.assignee_id == (official.pk if official else None):
             return appeal
+        previous = appeal.ministry_id, appeal.assignee_id
         change = {
             "ministry": [_label(appeal.ministry), _label(ministry)],
             "assignee": [_label(appeal.assignee), _label(official)],
@@ -235,6 +265,7 @@ def assign(
         appeal.ministry, appeal.assignee, appeal.status = ministry, official, Status.ASSIGNED
         appeal.save(update_fields=["ministry", "assignee", "status"])
         _record(appeal, EventKind.ASSIGNED, actor, now, note, ministry_id=ministry.pk, **change)
+        _assigned(appeal, *previous, actor, now)
     return appeal
 
 
@@ -263,6 +294,29 @@ def set_topic(appeal: Appeal | int, *, topic: Topic, actor=None, now: datetime |
             appeal.first_answer_due_at = first_answer_deadline(appeal.received_at, topic)
         appeal.save(update_fields=["topic", "topic_set_by", "first_answer_due_at", *DEADLINE_FIELDS])
         _record(appeal, EventKind.TOPIC_SET, actor, now, topic_code=topic.code, **change)
+    return appeal
+
+
+def triage(
+    appeal: Appeal | int,
+    *,
+    topic: Topic | None = None,
+    ministry: Ministry | None = None,
+    official: Official | None = None,
+    actor=None,
+    now: datetime | None = None,
+) -> Appeal:
+    """Route an appeal in one step: its topic and where it goes (a ministry and/or an official),
+    together or not at all. Each change is ``set_topic``'s and ``assign``'s, with their events
+    (the classifier's accuracy and the reports read them); a refusal of either changes nothing."""
+    now = now or timezone.now()
+    if topic is None and ministry is None and official is None:
+        raise Refused(_("Choose a topic, a ministry or an official."))
+    with transaction.atomic():
+        if topic is not None:
+            appeal = set_topic(appeal, topic=topic, actor=actor, now=now)
+        if ministry is not None or official is not None:
+            appeal = assign(appeal, ministry=ministry, official=official, actor=actor, now=now)
     return appeal
 
 
@@ -313,13 +367,21 @@ def ask_citizen(appeal: Appeal | int, *, question: str, actor=None, now: datetim
 
 
 def reply(appeal: Appeal | int, *, text: str, answer_url: str = "", actor=None, now: datetime | None = None) -> Appeal:
-    """Publish an interim answer to the citizen (e.g. "passed to the ministry"); the appeal stays open."""
+    """Publish an interim answer to the citizen (e.g. "passed to the ministry"); the appeal stays open.
+
+    Where the appeal's account can publish, the answer is queued for its platform (or awaits
+    approval): the first answer counts when the platform confirms it, and the link is the
+    publication's. Elsewhere the person has published it by hand and gives the link.
+    """
     now = now or timezone.now()
     text = _required(text, _("Write the answer to the citizen."))
     answer_url = without_nul(answer_url)
     with transaction.atomic():
         appeal = _lock(appeal)
         _check_step(appeal, "reply", actor)
+        if publishing_refusal(appeal) is None:
+            _answer_through_platform(appeal, text, answer_url, resolves=False, actor=actor, now=now)
+            return appeal
         first = appeal.first_answered_at is None
         _answered(appeal, now)
         appeal.save(update_fields=["first_answered_at"])
@@ -353,36 +415,57 @@ def extend(appeal: Appeal | int, *, due_at: datetime, reason: str, actor=None, n
 def resolve(
     appeal: Appeal | int, *, answer: str, answer_url: str = "", actor=None, now: datetime | None = None
 ) -> Appeal:
-    """Close the appeal with the answer given to the citizen."""
+    """Close the appeal with the answer given to the citizen.
+
+    Where the appeal's account can publish, the answer is queued for its platform and the appeal
+    is resolved now (the first answer counts, and the link is filled, when the platform confirms
+    it); when the answer needs approval, it awaits it and the appeal is resolved on approval.
+    Elsewhere the person has published it by hand and gives the link.
+    """
     now = now or timezone.now()
     answer = _required(answer, _("Write the answer to the citizen."))
     answer_url = without_nul(answer_url)
     with transaction.atomic():
         appeal = _lock(appeal)
         _check_step(appeal, "resolve", actor)
-        change = {"status": [appeal.status, Status.RESOLVED]}
-        appeal.status, appeal.resolved_at, appeal.paused_at = Status.RESOLVED, now, None
-        appeal.answer, appeal.answer_url = answer, answer_url
-        _answered(appeal, now)
-        appeal.save(update_fields=["status", "resolved_at", "answer", "answer_url", "paused_at", "first_answered_at"])
+        if publishing_refusal(appeal) is None:
+            _answer_through_platform(appeal, answer, answer_url, resolves=True, actor=actor, now=now)
+            return appeal
+        _close(appeal, answer, answer_url, actor, now, answered=True)
         _official_message(appeal, answer, actor, now)
-        # Answering the original answers its confirmed duplicates too.
-        for copy in Appeal.objects.filter(duplicate_of=appeal).select_for_update():
-            _official_message(copy, answer, actor, now)
-            _answered(copy, now)
-            copy.save(update_fields=["first_answered_at"])
-            _record(copy, EventKind.REPLIED, actor, now, answer, through_original=appeal.pk)
-        _record(
-            appeal,
-            EventKind.RESOLVED,
-            actor,
-            now,
-            answer,
-            on_time=now <= appeal.due_at,
-            answer_url=answer_url,
-            **change,
-        )
+        answer_duplicates(appeal, answer, actor, now)
     return appeal
+
+
+def _close(appeal: Appeal, answer: str, answer_url: str, actor, now: datetime, *, answered: bool, **data) -> None:
+    """Resolve the locked ``appeal`` with ``answer`` (its "resolved" event included); ``answered``:
+    the citizen has seen the answer (published by hand), so the first-answer clock stops."""
+    change = {"status": [appeal.status, Status.RESOLVED]}
+    appeal.status, appeal.resolved_at, appeal.paused_at = Status.RESOLVED, now, None
+    appeal.answer, appeal.answer_url = answer, answer_url
+    if answered:
+        _answered(appeal, now)
+    appeal.save(update_fields=["status", "resolved_at", "answer", "answer_url", "paused_at", "first_answered_at"])
+    _record(
+        appeal,
+        EventKind.RESOLVED,
+        actor,
+        now,
+        answer,
+        on_time=now <= appeal.due_at,
+        answer_url=answer_url,
+        **data,
+        **change,
+    )
+
+
+def answer_duplicates(appeal: Appeal, answer: str, actor, now: datetime) -> None:
+    """Answering the original answers its confirmed duplicates too (when the citizen sees it)."""
+    for copy in Appeal.objects.filter(duplicate_of=appeal).select_for_update():
+        _official_message(copy, answer, actor, now)
+        _answered(copy, now)
+        copy.save(update_fields=["first_answered_at"])
+        _record(copy, EventKind.REPLIED, actor, now, answer, through_original=appeal.pk)
 
 
 def reject(
@@ -437,6 +520,7 @@ def reopen(appeal: Appeal | int, *, reason: str, actor=None, now: datetime | Non
         appeal.resolved_at, appeal.answer, appeal.answer_url = None, "", ""
         appeal.rejection_reason, appeal.duplicate_of = "", None
         appeal.extension_reason = ""
+        appeal.reacted_at = None  # the citizen's reply after the answer is dealt with by reopening
         _set_deadline(appeal, deadline_for(now, appeal.topic), now)
         appeal.save()
         _record(appeal, EventKind.REOPENED, actor, now, reason, **change)
@@ -451,6 +535,421 @@ def comment(appeal: Appeal | int, *, note: str, actor=None, now: datetime | None
         appeal = _lock(appeal)
         _check_step(appeal, "comment", actor)
         return _record(appeal, EventKind.COMMENTED, actor, now, note)
+
+
+# --- answers published through the platforms -------------------------------------------------
+# A person's answer becomes a Publication (appeals/publishing/models.py): drafted, approved where
+# the setting says (appeals/answers.py), queued for the delivery worker, then published or failed
+# (record_published, record_publication_failed). At most one answer of an appeal is "in hand" (a
+# draft, returned, or awaiting approval): these services keep it so under the appeal's lock.
+
+AnswerStatus = Publication.Status
+IN_HAND = (AnswerStatus.DRAFT, AnswerStatus.RETURNED, AnswerStatus.AWAITING_APPROVAL)
+
+
+def publishing_refusal(appeal: Appeal) -> str | None:
+    """Why an answer to ``appeal`` cannot be published through its platform's API (None when it
+    can): its answer is then published by hand and the link typed in."""
+    return platforms.unanswerable_reason(appeal)
+
+
+def _latest_answer(appeal: Appeal, statuses) -> Publication | None:
+    """The appeal's newest answer in one of ``statuses``, locked (the appeal is locked already)."""
+    return (
+        Publication.objects.select_for_update()
+        .filter(appeal=appeal, status__in=statuses)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def _answer_in_hand(appeal: Appeal, statuses=IN_HAND) -> Publication:
+    publication = _latest_answer(appeal, statuses)
+    if publication is None:
+        raise Refused(
+            _("Appeal #%(id)s has no answer that is “%(status)s”.")
+            % {"id": appeal.pk, "status": " / ".join(str(AnswerStatus(status).label) for status in statuses)}
+        )
+    return publication
+
+
+def _needs_attention(appeal: Appeal, publication: Publication, what: str, actor, now: datetime, approval="") -> None:
+    """Tell the rest of the system (``signals.answer_needs_attention``) inside the change's transaction:
+    the notifications app tells the approvers, or the drafter."""
+    answer_needs_attention.send(
+        Appeal, appeal=appeal, publication=publication, what=what, approval=approval, actor=actor, now=now
+    )
+
+
+def check_answer(appeal: Appeal, text: str) -> str:
+    """The answer as it will be published on ``appeal``'s platform, or ``Refused``: why it cannot
+    be (the platform cannot be answered, the text is empty, a placeholder is left, it is too long).
+    Checked before anything is queued."""
+    reason = publishing_refusal(appeal)
+    if reason:
+        raise Refused(reason)
+    text = without_nul(text or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise Refused(_("The answer is empty: write it or choose a template."))
+    left = answers.unfilled(text)
+    if left:
+        raise Refused(
+            ngettext(
+                "Fill in %(names)s: the placeholder is left in the answer.",
+                "Fill in %(names)s: the placeholders are left in the answer.",
+                len(left),
+            )
+            % {"names": ", ".join(left)}
+        )
+    limit, length = platforms.length_limit(appeal), answers.measure(text, appeal.account.platform)
+    if length > limit:
+        platform = appeal.account.get_platform_display()
+        message = ngettext(
+            "The answer is %(length)d characters long; %(platform)s accepts at most %(limit)d character here: "
+            "shorten it.",
+            "The answer is %(length)d characters long; %(platform)s accepts at most %(limit)d characters here: "
+            "shorten it.",
+            limit,
+        ) % {"length": length, "limit": limit, "platform": platform}
+        if length > len(text):  # counted in UTF-16 code units (answers.measure)
+            message += " " + _("%(platform)s counts an emoji as two characters.") % {"platform": platform}
+        raise Refused(message)
+    return text
+
+
+def _answer_text(appeal: Appeal, text: str, template: AnswerTemplate | None, works_date) -> str:
+    """The drafter's text, or the template's when the text is empty, with the placeholders filled."""
+    text = without_nul(text or "").strip()
+    if not text and template is not None:
+        if not AnswerTemplate.objects.for_appeal(appeal).filter(pk=template.pk).exists():
+            raise Refused(_("The template “%(template)s” is not for this appeal.") % {"template": template})
+        text = template.text
+    text = answers.render(text, appeal, works_date).strip()
+    if not text:
+        raise Refused(_("The answer is empty: write it or choose a template."))
+    return text
+
+
+def _queue_answer(
+    appeal: Appeal, publication: Publication, actor, now: datetime, *, kind: str, note: str = "", close: bool = True
+) -> None:
+    """Put the locked ``publication`` in the sender's queue; an answer that resolves the appeal
+    resolves it now (its link and the first answer come with the platform's confirmation)."""
+    publication.save(update_fields=publication.queue(now))
+    if close and publication.resolves and appeal.is_open:
+        _close(appeal, publication.text, "", actor, now, answered=False, publication=publication.pk)
+    if kind:
+        _record(appeal, kind, actor, now, note, publication=publication.pk)
+
+
+def _submit(appeal: Appeal, publication: Publication, actor, now: datetime) -> None:
+    """A checked answer goes for approval when its approver is someone else, else to the queue."""
+    approval = answers.approval_for(appeal)
+    if actor is not None and access.approval_refusal(actor, appeal, approval):
+        publication.status = AnswerStatus.AWAITING_APPROVAL
+        publication.save(update_fields=["status"])
+        _record(
+            appeal,
+            EventKind.ANSWER_SUBMITTED,
+            actor,
+            now,
+            publication.text,
+            publication=publication.pk,
+            approval=approval,
+        )
+        _needs_attention(appeal, publication, "approval", actor, now, approval)
+        return
+    if approval != Approval.NONE and actor is not None:  # the approver answered themselves
+        publication.approved_by, publication.approved_at = actor, now
+        publication.save(update_fields=["approved_by", "approved_at"])
+    kind = "" if publication.resolves else EventKind.ANSWER_QUEUED
+    _queue_answer(appeal, publication, actor, now, kind=kind, note=publication.text)
+
+
+def _answer_through_platform(
+    appeal: Appeal, text: str, answer_url: str, *, resolves: bool, actor, now: datetime
+) -> Publication:
+    """``reply`` and ``resolve`` where the platform can be answered: the answer (the one in hand,
+    if a draft exists) is checked and submitted."""
+    if answer_url:
+        raise Refused(
+            _(
+                "This answer is published from the account by the system, and its link is filled in when the "
+                "platform confirms it: leave the link empty."
+            )
+        )
+    text = check_answer(appeal, answers.render(text, appeal))
+    publication = _latest_answer(appeal, IN_HAND) or Publication(appeal=appeal, account=appeal.account, created_at=now)
+    publication.text, publication.resolves, publication.drafted_by = text, resolves, actor
+    publication.status, publication.return_comment = AnswerStatus.DRAFT, ""
+    publication.save()
+    _submit(appeal, publication, actor, now)
+    return publication
+
+
+def draft_answer(
+    appeal: Appeal | int,
+    *,
+    text: str = "",
+    template: AnswerTemplate | None = None,
+    works_date=None,
+    resolves: bool = False,
+    actor=None,
+    now: datetime | None = None,
+) -> Publication:
+    """Write (or rewrite) the appeal's answer to publish, from a template or not: a draft that
+    ``submit_answer`` sends on. Placeholders are filled here; a returned answer becomes a draft again."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        _check_step(appeal, "draft_answer", actor)
+        reason = publishing_refusal(appeal)
+        if reason:
+            raise Refused(reason)
+        text = _answer_text(appeal, text, template, works_date)
+        publication = _latest_answer(appeal, IN_HAND)
+        if publication is None:
+            publication = Publication(appeal=appeal, account=appeal.account, created_at=now)
+        change = {"text": [publication.text, text]} if publication.pk else {}
+        publication.text, publication.resolves, publication.drafted_by = text, resolves, actor
+        publication.status = AnswerStatus.DRAFT
+        publication.save()
+        _record(
+            appeal,
+            EventKind.ANSWER_DRAFTED,
+            actor,
+            now,
+            text,
+            publication=publication.pk,
+            resolves=resolves,
+            template=template.pk if template else None,
+            **change,
+        )
+    return publication
+
+
+def submit_answer(appeal: Appeal | int, *, actor=None, now: datetime | None = None) -> Publication:
+    """Send the drafted answer on: for approval when someone else approves this appeal's answers,
+    otherwise to the platform's queue. Refused before anything is queued when it cannot be published."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        _check_step(appeal, "submit_answer", actor)
+        publication = _answer_in_hand(appeal, (AnswerStatus.DRAFT, AnswerStatus.RETURNED))
+        if publication.resolves and not appeal.can("resolve"):
+            raise Refused(_("Appeal #%(id)s is closed already.") % {"id": appeal.pk})
+        publication.text = check_answer(appeal, publication.text)
+        publication.return_comment = ""
+        publication.save(update_fields=["text", "return_comment"])
+        _submit(appeal, publication, actor, now)
+    return publication
+
+
+def approve_answer(appeal: Appeal | int, *, text: str = "", actor=None, now: datetime | None = None) -> Publication:
+    """Approve the answer awaiting approval, optionally with the approver's edited ``text``: it is
+    queued for publishing (and resolves the appeal if it is the resolution)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        _check_step(appeal, "approve_answer", actor)
+        if actor is not None and (reason := access.approval_refusal(actor, appeal, answers.approval_for(appeal))):
+            raise Refused(reason)
+        publication = _answer_in_hand(appeal, (AnswerStatus.AWAITING_APPROVAL,))
+        edited = without_nul(text or "").strip()
+        change = {}
+        if edited and edited != publication.text:
+            edited = answers.render(edited, appeal)
+            change["text"] = [publication.text, edited]
+            publication.text = edited
+        publication.text = check_answer(appeal, publication.text)
+        publication.approved_by, publication.approved_at = actor, now
+        publication.save(update_fields=["text", "approved_by", "approved_at"])
+        _record(appeal, EventKind.ANSWER_APPROVED, actor, now, publication=publication.pk, **change)
+        _queue_answer(appeal, publication, actor, now, kind="")
+    return publication
+
+
+def return_answer(appeal: Appeal | int, *, comment: str, actor=None, now: datetime | None = None) -> Publication:
+    """Send the answer awaiting approval back to its drafter with a comment; they edit and resubmit."""
+    now = now or timezone.now()
+    comment = _required(comment, _("Say what to change in the answer."))
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        _check_step(appeal, "return_answer", actor)
+        if actor is not None and (reason := access.approval_refusal(actor, appeal, answers.approval_for(appeal))):
+            raise Refused(reason)
+        publication = _answer_in_hand(appeal, (AnswerStatus.AWAITING_APPROVAL,))
+        publication.status, publication.return_comment = AnswerStatus.RETURNED, comment
+        publication.save(update_fields=["status", "return_comment"])
+        _record(appeal, EventKind.ANSWER_RETURNED, actor, now, comment, publication=publication.pk)
+        _needs_attention(appeal, publication, "returned", actor, now)
+    return publication
+
+
+def cancel_answer(appeal: Appeal | int, *, actor=None, now: datetime | None = None) -> None:
+    """Delete the answer in hand (a draft, a returned one, or one awaiting approval)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        _check_step(appeal, "cancel_answer", actor)
+        publication = _answer_in_hand(appeal)
+        text, status = publication.text, publication.status
+        publication.delete()
+        _record(appeal, EventKind.ANSWER_CANCELLED, actor, now, text, status=status)
+
+
+def retry_answer(
+    appeal: Appeal | int, *, checked: bool = False, actor=None, now: datetime | None = None
+) -> Publication:
+    """Queue again the appeal's answer that failed, or whose outcome is unknown — then only when the
+    person ``checked`` that it is not on the platform (else it could appear twice). The idempotency
+    key stays: where the platform takes one, it cannot publish twice anyway."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        _check_step(appeal, "retry_answer", actor)
+        publication = _answer_in_hand(appeal, (AnswerStatus.FAILED, AnswerStatus.UNKNOWN))
+        if publication.status == AnswerStatus.UNKNOWN and not checked:
+            raise Refused(
+                _(
+                    "Nobody knows whether the answer was published: look for it on the platform first. If it is "
+                    "there, confirm the publication with its link; publish again only if it is not."
+                )
+            )
+        publication.text = check_answer(appeal, publication.text)
+        previous = {"status": publication.status, "error": publication.last_error}
+        publication.save(update_fields=["text"])
+        _queue_answer(
+            appeal, publication, actor, now, kind=EventKind.ANSWER_RETRIED, note=previous["error"], close=False
+        )
+    return publication
+
+
+def confirm_answer(appeal: Appeal | int, *, url: str, actor=None, now: datetime | None = None) -> Publication:
+    """A person found the answer whose outcome was unknown (or that failed) on the platform: it is
+    published, with the link they checked (the first answer counts from now)."""
+    now = now or timezone.now()
+    url = _required(url, _("Paste the link to the published answer."))
+    if not safe_url(url):
+        raise Refused(_("The link must start with https:// or http://."))
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        _check_step(appeal, "confirm_answer", actor)
+        publication = _answer_in_hand(appeal, (AnswerStatus.UNKNOWN, AnswerStatus.FAILED))
+        # Its one event ("published", by this person, from the status it had) is record_published's.
+        return record_published(publication, url=url, actor=actor, now=now)
+
+
+def _lock_publication(publication: Publication | int) -> tuple[Appeal, Publication]:
+    """The publication's appeal, then the publication, locked (the order every service takes)."""
+    pk = publication.pk if isinstance(publication, Publication) else publication
+    appeal = _lock(Publication.objects.values_list("appeal_id", flat=True).get(pk=pk))
+    return appeal, Publication.objects.select_for_update().get(pk=pk)
+
+
+def record_published(
+    publication: Publication | int, *, external_id: str = "", url: str = "", actor=None, now: datetime | None = None
+) -> Publication:
+    """The platform confirmed the answer (or a person found it there): the answer is published.
+
+    The first-answer clock stops now, when the citizen can see it (not when it was typed); the
+    official's message joins the conversation with its link; an answer that resolves the appeal
+    fills ``answer_url`` and answers the confirmed duplicates, and resolves the appeal if that was
+    not done when it was queued. A second confirmation of the same publication changes nothing.
+    """
+    now = now or timezone.now()
+    url = safe_url(without_nul(url))
+    external_id = without_nul(external_id)[:128]
+    with transaction.atomic():
+        appeal, publication = _lock_publication(publication)
+        if publication.status == AnswerStatus.PUBLISHED:
+            return publication
+        previous = publication.status
+        publication.status, publication.sent_at, publication.locked_until = AnswerStatus.PUBLISHED, now, None
+        publication.gave_up_at, publication.last_error = None, ""
+        publication.external_id, publication.url = external_id, url
+        publication.save(
+            update_fields=["status", "sent_at", "locked_until", "gave_up_at", "last_error", "external_id", "url"]
+        )
+        author = actor or publication.drafted_by
+        first = appeal.first_answered_at is None
+        _answered(appeal, now)
+        fields = ["first_answered_at"]
+        if publication.resolves:
+            resolved_with_it = AppealEvent.objects.filter(
+                appeal=appeal, kind=EventKind.RESOLVED, data__publication=publication.pk
+            ).exists()
+            if not resolved_with_it and appeal.can("resolve"):
+                _close(appeal, publication.text, url, author, now, answered=True, publication=publication.pk)
+            appeal.answer_url = url
+            fields.append("answer_url")
+            answer_duplicates(appeal, publication.text, author, now)
+        appeal.save(update_fields=fields)
+        AppealMessage.objects.create(
+            appeal=appeal,
+            direction=AppealMessage.Direction.OFFICIAL,
+            external_id=external_id,
+            author_name=_actor_name(author),
+            text=publication.text,
+            url=url,
+            created_at=now,
+        )
+        _record(
+            appeal,
+            EventKind.ANSWER_PUBLISHED,
+            actor,
+            now,
+            publication.text,
+            publication=publication.pk,
+            external_id=external_id,
+            answer_url=url,
+            first_answer=first,
+            status=[previous, AnswerStatus.PUBLISHED],
+        )
+    return publication
+
+
+def _record_outcome(publication: Publication | int, status: str, kind: str, reason: str, now: datetime | None):
+    now = now or timezone.now()
+    reason = without_nul(str(reason))[:2000]
+    with transaction.atomic():
+        appeal, publication = _lock_publication(publication)
+        if publication.status != AnswerStatus.QUEUED:
+            return publication  # published, or recorded already by another sender
+        previous = publication.status
+        publication.status, publication.gave_up_at, publication.locked_until = status, now, None
+        publication.last_error = reason
+        publication.save(update_fields=["status", "gave_up_at", "locked_until", "last_error"])
+        _record(appeal, kind, None, now, reason, publication=publication.pk, status=[previous, status])
+        _needs_attention(appeal, publication, status, None, now)
+    return publication
+
+
+def record_publication_failed(publication: Publication | int, *, reason: str, now: datetime | None = None):
+    """The platform refused the answer for good (or kept refusing): it is not published, with the
+    platform's reason; a person may correct and retry it (``retry_answer``)."""
+    return _record_outcome(publication, AnswerStatus.FAILED, EventKind.ANSWER_FAILED, reason, now)
+
+
+def record_publication_unknown(publication: Publication | int, *, reason: str, now: datetime | None = None):
+    """The answer was sent and no answer came back, on a platform without an idempotency key: it may
+    or may not be published. Never sent again blindly; a person looks and confirms or retries it."""
+    return _record_outcome(publication, AnswerStatus.UNKNOWN, EventKind.ANSWER_UNKNOWN, reason, now)
+
+
+def name_authors(account_id: int, names: dict[str, str]) -> int:
+    """Put the platform's names (``{author's platform id: name}``) on the account's appeals and
+    messages still showing the author by the id ("id612345678"). Source data, not a step: no event.
+    Returns how many appeals were named."""
+    named = 0
+    for external_id, name in names.items():
+        name = without_nul(name)[: Appeal._meta.get_field("author_name").max_length]
+        placeholder = f"id{external_id}"
+        named += Appeal.objects.filter(
+            account_id=account_id, author_external_id=external_id, author_name=placeholder
+        ).update(author_name=name)
+        AppealMessage.objects.filter(appeal__account_id=account_id, author_name=placeholder).update(author_name=name)
+    return named
 
 
 def receive_message(account: SocialAccount, draft, *, now: datetime | None = None) -> tuple[str, Appeal | None]:
@@ -518,6 +1017,20 @@ def receive_message(account: SocialAccount, draft, *, now: datetime | None = Non
                     return "duplicate", open_appeal
                 _record(open_appeal, EventKind.MESSAGE, None, now, draft.text, message=message.pk)
                 return "message", open_appeal
+            answered = (
+                Appeal.objects.select_for_update()
+                .filter(
+                    account=account,
+                    thread_id=draft.thread_id,
+                    author_external_id=draft.author_external_id,
+                    status=Status.RESOLVED,
+                    resolved_at__gte=now - timedelta(days=settings.GOVFEEDBACK_REACTION_DAYS),
+                )
+                .order_by("-resolved_at")
+                .first()
+            )
+            if answered is not None and (draft.written_at is None or draft.written_at >= answered.resolved_at):
+                return _citizen_reacted(answered, draft, now)
     appeal, created = create_appeal(
         text=draft.text,
         account=account,
@@ -531,6 +1044,62 @@ def receive_message(account: SocialAccount, draft, *, now: datetime | None = Non
         written_at=draft.written_at,
     )
     return ("created" if created else "duplicate"), appeal
+
+
+def _citizen_reacted(appeal: Appeal, draft, now: datetime) -> tuple[str, Appeal]:
+    """The citizen wrote in the thread after their appeal was answered and resolved: the message
+    joins the appeal, which comes back to the operators' attention (``reacted_at``), and is
+    reopened at once when the text clearly says the problem is not solved (``appeals.reaction``)."""
+    if Appeal.objects.filter(account=appeal.account_id, external_id=draft.external_id).exists():
+        return "duplicate", appeal
+    try:
+        with transaction.atomic():
+            message = AppealMessage.objects.create(
+                appeal=appeal,
+                external_id=draft.external_id,
+                author_name=draft.author_name,
+                text=draft.text,
+                written_at=draft.written_at,
+                created_at=now,
+            )
+    except IntegrityError:
+        return "duplicate", appeal
+    said = reaction.assess(draft.text)
+    not_solved = said == reaction.REOPEN
+    appeal.reacted_at = now
+    appeal.save(update_fields=["reacted_at"])
+    _record(
+        appeal,
+        EventKind.REACTED,
+        None,
+        now,
+        draft.text,
+        message=message.pk,
+        not_solved=not_solved,
+        probably_not_solved=said == reaction.PROBABLY,
+    )
+    if not_solved:
+        excerpt = draft.text if len(draft.text) <= 300 else draft.text[:299] + "…"
+        appeal = reopen(
+            appeal,
+            reason=_("The citizen wrote that the problem is not solved: «%(text)s»") % {"text": excerpt},
+            now=now,
+        )
+    return "message", appeal
+
+
+def dismiss_reaction(appeal: Appeal | int, *, actor=None, now: datetime | None = None) -> Appeal:
+    """The citizen's reply after the answer has been read, and the appeal stays resolved."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        _check_step(appeal, "dismiss_reaction", actor)
+        if appeal.reacted_at is None:
+            raise Refused(_("The citizen has not written since appeal #%(id)s was answered.") % {"id": appeal.pk})
+        appeal.reacted_at = None
+        appeal.save(update_fields=["reacted_at"])
+        _record(appeal, EventKind.REACTION_SEEN, actor, now)
+    return appeal
 
 
 def anonymise_citizen(appeal: Appeal | int, *, reason: str, actor=None, now: datetime | None = None) -> list[int]:

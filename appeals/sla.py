@@ -14,6 +14,7 @@ from functools import cache
 import holidays
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from .models import Topic
 
@@ -101,3 +102,73 @@ def first_answer_deadline(start: datetime, topic: Topic | None) -> datetime:
     """When the first public answer is due (GOVFEEDBACK_FIRST_ANSWER_HOURS, in the topic's mode)."""
     _hours, mode, _pause = policy(topic)
     return add_hours(start, settings.GOVFEEDBACK_FIRST_ANSWER_HOURS, mode)
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """The same local time of day ``days`` working days after ``start`` (the extension shortcuts)."""
+    local = timezone.localtime(start)
+    day, counted = local.date(), 0
+    for _ in range(_MAX_DAYS):
+        if counted == days:
+            break
+        day += timedelta(days=1)
+        counted += is_working_day(day)
+    return datetime.combine(day, local.time(), tzinfo=local.tzinfo)
+
+
+# --- the time left in words ----------------------------------------------------------------------
+
+
+def _amount(hours: float, mode: str) -> tuple[str, int]:
+    """The unit a span is told in (minutes under an hour, hours under two days, then days; a day of
+    working time is one working day's hours) and how many whole units it holds."""
+    if hours < 1:
+        return "min", int(hours * 60)
+    day = 24 if mode == Mode.CALENDAR else settings.GOVFEEDBACK_WORKDAY_END - settings.GOVFEEDBACK_WORKDAY_START
+    if hours < 2 * day:
+        return "h", int(hours)
+    return "days", int(hours // day)
+
+
+def _left_words(unit: str, count: int, working: bool) -> str:
+    if unit == "min":
+        return ngettext("%(count)d min left", "%(count)d min left", count) % {"count": count}
+    if unit == "h" and working:
+        return ngettext("%(count)d working h left", "%(count)d working h left", count) % {"count": count}
+    if unit == "h":
+        return ngettext("%(count)d h left", "%(count)d h left", count) % {"count": count}
+    if working:
+        return ngettext("%(count)d working days left", "%(count)d working days left", count) % {"count": count}
+    return ngettext("%(count)d days left", "%(count)d days left", count) % {"count": count}
+
+
+def _overdue_words(unit: str, count: int, working: bool) -> str:
+    if unit == "min":
+        return ngettext("overdue by %(count)d min", "overdue by %(count)d min", count) % {"count": count}
+    if unit == "h" and working:
+        return ngettext("overdue by %(count)d working h", "overdue by %(count)d working h", count) % {"count": count}
+    if unit == "h":
+        return ngettext("overdue by %(count)d h", "overdue by %(count)d h", count) % {"count": count}
+    if working:
+        return ngettext("overdue by %(count)d working days", "overdue by %(count)d working days", count) % {
+            "count": count
+        }
+    return ngettext("overdue by %(count)d days", "overdue by %(count)d days", count) % {"count": count}
+
+
+def time_left(appeal, now: datetime | None = None) -> str:
+    """The time left to an appeal's deadline or past it, in words, counted as its topic's policy
+    counts (calendar or working hours): «осталось 3 ч», «просрочено 2 раб. дн.». Empty for a closed
+    appeal. The one wording of the lists, the appeal's page and the e-mails."""
+    now = now or timezone.now()
+    if not appeal.is_open:
+        return ""
+    if appeal.paused_at is not None:
+        return gettext("clock stopped")
+    _hours, mode, _pause = policy(appeal.topic)
+    working = mode == Mode.WORKING
+    if appeal.due_at >= now:
+        unit, count = _amount(hours_between(now, appeal.due_at, mode), mode)
+        return _left_words(unit, count, working) if count else gettext("due now")
+    unit, count = _amount(hours_between(appeal.due_at, now, mode), mode)
+    return _overdue_words(unit, count, working) if count else gettext("overdue")

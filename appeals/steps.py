@@ -42,5 +42,19 @@ STEPS: dict[str, Step] = {
         Step("reopen", _("reopen"), ("resolved", "rejected")),
         Step("comment", _("comment"), ALL_STATUSES, specialist=True),
         Step("set_topic", _("set the topic"), ALL_STATUSES, api_path="set-topic"),
+        # The answer published through the platform (appeals/publishing): a specialist drafts and
+        # submits it; a head or the press service approves it or returns it (appeals/answers.py says
+        # who); a failed or unknown publication is queued again or confirmed by hand.
+        Step("draft_answer", _("draft an answer"), OPEN_STATUSES, specialist=True, api_path="draft"),
+        Step("submit_answer", _("submit the answer"), OPEN_STATUSES, specialist=True, api_path="submit"),
+        Step("approve_answer", _("approve the answer"), OPEN_STATUSES, api_path="approve"),
+        Step("return_answer", _("return the answer"), OPEN_STATUSES, api_path="return"),
+        Step("cancel_answer", _("delete the draft answer"), ALL_STATUSES, specialist=True, api_path="cancel-draft"),
+        Step("retry_answer", _("publish again"), ALL_STATUSES, specialist=True, api_path="retry"),
+        Step(
+            "confirm_answer", _("confirm the publication"), ALL_STATUSES, specialist=True, api_path="confirm-published"
+        ),
+        # The citizen replied after the answer: a person has seen it and leaves the appeal closed.
+        Step("dismiss_reaction", _("leave closed"), ("resolved",), specialist=True, api_path="dismiss-reaction"),
     ]
 }

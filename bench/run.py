@@ -30,12 +30,13 @@ from .harness import ROOT, say, sql
 from .measure_intake import INTAKE_EVENTS, measure_intake
 from .measure_jobs import CLASSIFIER_TEXTS, classifier_speed, measure_flag_overdue, seed, truncate_appeals
 from .measure_pages import LOAD_SECONDS, PAGE_REPEATS, deep_cursor, measure_page, taking_turns, throughput, user
+from .measure_publishing import PUBLICATIONS, measure_publishing
 from .peer_helpdesk import PEER_TICKETS, measure_peer
 from .servers import WORKERS, gunicorn
 
 HERE = Path(__file__).resolve().parent
 # BENCH_ONLY=5 (or 2,5): only these measurements, after the seed (1), which every one needs.
-ONLY = set(os.environ.get("BENCH_ONLY", "2,3,4,5,6,7").replace(" ", "").split(","))
+ONLY = set(os.environ.get("BENCH_ONLY", "2,3,4,5,6,7,8").replace(" ", "").split(","))
 
 results: dict = {"rows": []}
 
@@ -320,6 +321,29 @@ def measure(size: int, peer_url: str, started: float) -> int:
             )
         else:
             row(what="7. peer: django-helpdesk", note="not measured: BENCH_PEER=0", met=None)
+
+    if "8" in ONLY:
+        # 8. publishing answers through the fake platforms
+        say(f"8. publishing: {PUBLICATIONS:,} answers through the local fake platforms")
+        published = measure_publishing()
+        row(
+            what=f"8. publishing {published['answers']:,} answers, {published['workers']} worker process(es)",
+            value=published["per_s"],
+            unit="answers/s",
+            seconds=published["seconds"],
+            target="none doubled, none lost, no account above its platform's limit a second",
+            met=bool(
+                published["published"] == published["answers"]
+                and not published["doubled"]
+                and not published["lost"]
+                and not published["over_limit"]
+            ),
+            note=(
+                f"doubled {published['doubled']}, lost {published['lost']}; busiest second of one account: "
+                + ", ".join(f"{platform} {calls}" for platform, calls in sorted(published["busiest_second"].items()))
+                + " (limits: vk 20, telegram 30)"
+            ),
+        )
 
     results["load_at_end"] = os.getloadavg()
     results["minutes"] = (time.monotonic() - started) / 60

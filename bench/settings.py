@@ -27,6 +27,8 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("GOVFEEDBACK_INTAKE_RATE_PER_MINUTE", "100000000")
 os.environ.setdefault("GOVFEEDBACK_API_RATE", "100000000/s")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+# The accounts' access tokens (item 8) are encrypted under a bench-only key.
+os.environ.setdefault("GOVFEEDBACK_TOKEN_KEYS", "YmVuY2gtb25seS1ub3QtYS1zZWNyZXQtMzItYnl0ZSE=")
 
 from govfeedback.settings import *  # noqa: E402, F403
 

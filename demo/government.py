@@ -16,6 +16,9 @@ official is named.
   extending a deadline.
 * ``people.json``: first names (each "male" or "female"), last names (masculine → feminine) and
   patronymics.
+* ``answer_templates.json``: the answer templates («шаблоны ответов») of the reply form, each for a
+  topic and a ministry (by code and slug; null: any), with the reply form's placeholders ({имя},
+  {номер}, {ведомство}, {дата_работ}: ``appeals/answers.py``).
 
 Placeholders (``tests/appeals/test_seed.py`` checks them): an appeal template has ``{place}`` exactly
 once and ``{city}`` (the municipality) at most once; ``{place}`` always stands where a preposition
@@ -37,9 +40,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from appeals.models import RoutingRule, Topic
+from appeals.models import AnswerTemplate, RoutingRule, Topic
 from ministries import roles
-from ministries.models import Ministry, Official, SocialAccount
+from ministries.models import Approval, Ministry, Official, SocialAccount
 from ministries.roles import OPERATORS_GROUP
 
 HERE = Path(__file__).resolve().parent / "data"
@@ -53,6 +56,7 @@ _places = _read("places.json")
 _appeals = _read("appeals.json")
 _answers = _read("answers.json")
 _people = _read("people.json")
+_answer_templates = _read("answer_templates.json")
 
 MUNICIPALITIES: list[tuple[str, str]] = [(name, about["kind"]) for name, about in _places.items()]
 PLACES: dict[str, list[str]] = {name: about["places"] for name, about in _places.items()}
@@ -68,6 +72,10 @@ LAST_NAMES: list[str] = list(_people["last_names"])
 LAST_NAMES_FEMININE: list[str] = list(_people["last_names"].values())
 PATRONYMICS_MALE: list[str] = _people["patronymics"]["male"]
 PATRONYMICS_FEMALE: list[str] = _people["patronymics"]["female"]
+ANSWER_TEMPLATES: list[dict] = _answer_templates["templates"]
+# The demo account whose answers the ministry's head approves before they are published (the Head's
+# accounts need the press service's approval without any setting): the ministry's VK community.
+APPROVED_BY_HEAD = "minstroy"
 
 # The source's topic shares (Khakassia, 2019).
 TOPIC_SHARES = [
@@ -251,6 +259,7 @@ def ensure_organisation(rng: random.Random) -> Organisation:
                 "ministry": ministry,
                 "webhook_secret": secrets.token_hex(16),
                 "confirmation_code": secrets.token_hex(4),
+                "answer_approval": Approval.HEAD if slug == APPROVED_BY_HEAD else "",
             },
         )
         org.pages[slug], _ = SocialAccount.objects.get_or_create(
@@ -266,6 +275,7 @@ def ensure_organisation(rng: random.Random) -> Organisation:
             },
         )
     org.topics = {t.code: t for t in Topic.objects.select_related("default_ministry")}
+    ensure_answer_templates(org)
     # Routing rules: each topic to its ministry, so appeals on the Head's accounts are routed
     # once the classifier is sure of the topic; the rest stay with the operators.
     for position, topic in enumerate(org.topics.values(), start=10):
@@ -275,6 +285,20 @@ def ensure_organisation(rng: random.Random) -> Organisation:
                 defaults={"position": position, "topic": topic, "ministry": topic.default_ministry},
             )
     return org
+
+
+def ensure_answer_templates(org: Organisation) -> None:
+    """The reply form's answer templates (``answer_templates.json``), each once (found by its title)."""
+    for position, about in enumerate(ANSWER_TEMPLATES, start=1):
+        AnswerTemplate.objects.get_or_create(
+            title=about["title"],
+            defaults={
+                "text": about["text"],
+                "topic": org.topics[about["topic"]] if about["topic"] else None,
+                "ministry": org.ministries[about["ministry"]] if about["ministry"] else None,
+                "position": position * 10,
+            },
+        )
 
 
 def print_logins(stdout, org: Organisation) -> None:

@@ -12,6 +12,8 @@ so that ``.venv/bin/python manage.py changepassword admin`` works as the README 
 deployment sets at least one of them, and gunicorn and Celery never pass through manage.py.
 """
 
+import base64
+import hashlib
 import os
 import zoneinfo
 from datetime import timedelta
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -363,6 +366,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_notifications",
         "schedule": env_positive_int("SEND_NOTIFICATIONS_EVERY_SECONDS", 30),
     },
+    "publish-answers": {
+        "task": "appeals.tasks.publish_answers",
+        "schedule": env_positive_int("PUBLISH_ANSWERS_EVERY_SECONDS", 10),
+    },
+    # VK authors by their names instead of "id…" (appeals.publishing.authors).
+    "fill-author-names": {
+        "task": "appeals.tasks.fill_author_names",
+        "schedule": env_positive_int("FILL_AUTHOR_NAMES_EVERY_SECONDS", 60),
+    },
     "anonymise-expired": {
         "task": "appeals.tasks.anonymise_expired",
         "schedule": env_positive_int("ANONYMISE_EVERY_SECONDS", 3600),
@@ -378,6 +390,11 @@ CELERY_BEAT_SCHEDULE = {
     "weekly-report": {
         "task": "analytics.tasks.weekly_report",
         "schedule": env_positive_int("WEEKLY_REPORT_EVERY_SECONDS", 3600),
+    },
+    # The routing model relearns from the history (appeals.routing_model.store.retrain), daily.
+    "train-routing": {
+        "task": "appeals.tasks.train_routing",
+        "schedule": env_positive_int("TRAIN_ROUTING_EVERY_SECONDS", 86400),
     },
 }
 
@@ -396,7 +413,7 @@ REST_FRAMEWORK = {
     # The small tables; the appeals list uses a cursor (appeals.api.pagination).
     "DEFAULT_PAGINATION_CLASS": "appeals.api.pagination.SmallTablePagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "appeals.api.schema.AutoSchema",
 }
 # API tokens: issued by `manage.py issue_token LOGIN`, shown once, stored as a SHA-512 digest.
 REST_KNOX = {
@@ -404,8 +421,12 @@ REST_KNOX = {
     "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "govfeedback API",
-    "DESCRIPTION": "Citizens' appeals to a regional government: routing, deadlines, intake.",
+    # In the interface's language, as the summaries and fields (appeals.api.schema).
+    "TITLE": gettext_lazy("govfeedback API"),
+    "DESCRIPTION": gettext_lazy("Citizens' appeals to a regional government: routing, deadlines, intake."),
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "appeals.api.schema.in_russian"],
+    # The choices' codes are listed in each enum; their English "code - code" lines say nothing more.
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and its interactive page are for logged-in staff (session or token).
@@ -430,6 +451,10 @@ GOVFEEDBACK_CLASSIFY_MIN_CONFIDENCE = float(env_str("GOVFEEDBACK_CLASSIFY_MIN_CO
 # Duplicate suggestions: appeals this many days apart, and how similar texts must be (0-1).
 GOVFEEDBACK_DUPLICATE_DAYS = env_positive_int("GOVFEEDBACK_DUPLICATE_DAYS", 7)
 GOVFEEDBACK_DUPLICATE_TEXT_SIMILARITY = float(env_str("GOVFEEDBACK_DUPLICATE_TEXT_SIMILARITY", "0.4"))
+
+# The citizen's reaction: their message in the thread within this many days of the answer joins the
+# resolved appeal and brings it back to the operators (reopened at once if it says "not solved").
+GOVFEEDBACK_REACTION_DAYS = env_positive_int("GOVFEEDBACK_REACTION_DAYS", 7)
 
 # Intake: the largest webhook body stored (bytes); larger requests are refused with 413.
 GOVFEEDBACK_INTAKE_MAX_BODY = env_positive_int("GOVFEEDBACK_INTAKE_MAX_BODY", 256 * 1024)
@@ -478,6 +503,36 @@ GOVFEEDBACK_BASE_URL = env_str("GOVFEEDBACK_BASE_URL", "http://127.0.0.1:8000")
 # Delivery: attempts before giving up, and how long a sender holds a notification.
 GOVFEEDBACK_NOTIFY_MAX_ATTEMPTS = env_positive_int("GOVFEEDBACK_NOTIFY_MAX_ATTEMPTS", 8)
 GOVFEEDBACK_NOTIFY_LEASE_SECONDS = env_positive_int("GOVFEEDBACK_NOTIFY_LEASE_SECONDS", 300)
+# Publishing answers (appeals/publishing, docs/publishing.md). The accounts' access tokens are
+# encrypted with these Fernet keys (comma-separated: the first encrypts, all decrypt; rotate with
+# manage.py rotate_tokens). Unset: a development run (DEBUG) derives one from SECRET_KEY.
+GOVFEEDBACK_TOKEN_KEYS = [key.strip() for key in (env_str("GOVFEEDBACK_TOKEN_KEYS") or "").split(",") if key.strip()]
+if not GOVFEEDBACK_TOKEN_KEYS and DEBUG:
+    GOVFEEDBACK_TOKEN_KEYS = [
+        base64.urlsafe_b64encode(
+            hashlib.sha256(b"govfeedback access tokens\x00" + SECRET_KEY.encode()).digest()
+        ).decode()
+    ]
+for _key in GOVFEEDBACK_TOKEN_KEYS:
+    try:
+        if len(base64.urlsafe_b64decode(_key.encode())) != 32:
+            raise ValueError
+    except ValueError:
+        raise ImproperlyConfigured(
+            "GOVFEEDBACK_TOKEN_KEYS holds a value that is not a Fernet key (32 bytes in URL-safe base64): "
+            'make one with python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())".'
+        ) from None
+# The platforms' API base URLs (the tests point them at a local server) and how long one call may take.
+GOVFEEDBACK_VK_API_URL = env_str("GOVFEEDBACK_VK_API_URL", "https://api.vk.com/method")
+GOVFEEDBACK_VK_API_VERSION = env_str("GOVFEEDBACK_VK_API_VERSION", "5.199")
+GOVFEEDBACK_OK_API_URL = env_str("GOVFEEDBACK_OK_API_URL", "https://api.ok.ru")
+GOVFEEDBACK_META_API_URL = env_str("GOVFEEDBACK_META_API_URL", "https://graph.facebook.com/v21.0")
+GOVFEEDBACK_PUBLISH_TIMEOUT = env_positive_int("GOVFEEDBACK_PUBLISH_TIMEOUT", 15)
+# A sender holds a publication this long; attempts before a temporary failure becomes "not published".
+GOVFEEDBACK_PUBLISH_LEASE_SECONDS = env_positive_int("GOVFEEDBACK_PUBLISH_LEASE_SECONDS", 120)
+GOVFEEDBACK_PUBLISH_MAX_ATTEMPTS = env_positive_int("GOVFEEDBACK_PUBLISH_MAX_ATTEMPTS", 10)
+# The first retry after a temporary failure, in seconds; each next one waits twice as long (at most 6 h).
+GOVFEEDBACK_PUBLISH_BACKOFF_SECONDS = env_positive_int("GOVFEEDBACK_PUBLISH_BACKOFF_SECONDS", 60)
 # Telegram Bot API (optional): reminders also go to officials' chats.
 GOVFEEDBACK_TELEGRAM_BOT_TOKEN = env_str("GOVFEEDBACK_TELEGRAM_BOT_TOKEN", "")
 GOVFEEDBACK_TELEGRAM_API_URL = env_str("GOVFEEDBACK_TELEGRAM_API_URL", "https://api.telegram.org")

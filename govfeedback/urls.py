@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -10,6 +12,8 @@ handler500 = "audit.errors.server_error"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # Browsers ask for /favicon.ico on pages that name no icon (the API's JSON, the error pages).
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("appeals/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
     path("intake/", include("appeals.intake.urls")),
     path("api/v1/stats/", StatsView.as_view(), name="api-stats"),

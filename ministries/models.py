@@ -2,6 +2,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .tokens import EncryptedTextField
+
+
+class Approval(models.TextChoices):
+    """Who approves an answer before it is published (per ministry, per account)."""
+
+    NONE = "none", _("no approval")
+    PRESS_SERVICE = "press_service", _("the press service")
+    HEAD = "head", _("the ministry's head")
+
 
 class Ministry(models.Model):
     """A ministry or agency of the regional government (ведомство)."""
@@ -19,6 +29,13 @@ class Ministry(models.Model):
         related_name="+",
     )
     email = models.EmailField(_("notification e-mail"), blank=True)
+    answer_approval = models.CharField(
+        _("answers are approved by"),
+        max_length=16,
+        choices=Approval,
+        default=Approval.NONE,
+        help_text=_("Who approves the answers to this ministry's appeals before they are published."),
+    )
 
     class Meta:
         verbose_name = _("ministry")
@@ -27,6 +44,13 @@ class Ministry(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+
+class AssignmentNotices(models.TextChoices):
+    """How an official is told by e-mail and Telegram that an appeal reached them or their ministry."""
+
+    EACH = "each", _("at once, one message per appeal")
+    DIGEST = "digest", _("once a day, in the morning digest")
 
 
 class Official(models.Model):
@@ -59,6 +83,13 @@ class Official(models.Model):
         help_text=_("Reminders also go to this chat through the government's Telegram bot."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    assignment_notices = models.CharField(
+        _("new appeals by e-mail and Telegram"),
+        max_length=16,
+        choices=AssignmentNotices,
+        default=AssignmentNotices.EACH,
+        help_text=_("The notice in the admin always comes at once."),
+    )
 
     class Meta:
         verbose_name = _("official")
@@ -118,6 +149,16 @@ class SocialAccount(models.Model):
     )
     webhook_secret = models.CharField(_("webhook secret"), max_length=255, blank=True)
     confirmation_code = models.CharField(_("confirmation code"), max_length=64, blank=True)
+    # What answers are published with (VK community token, bot token, page token): encrypted at
+    # rest (ministries.tokens), write-only in the admin and the API.
+    access_token = EncryptedTextField(_("access token"), blank=True)
+    answer_approval = models.CharField(
+        _("answers are approved by"),
+        max_length=16,
+        choices=Approval,
+        blank=True,
+        help_text=_("Empty: the press service for the Head's accounts, otherwise as the appeal's ministry says."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

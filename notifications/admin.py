@@ -20,12 +20,18 @@ from .models import Notification
 def delivery_state(notification: Notification) -> str:
     labels = {"sent": _("sent"), "failed": _("failed"), "pending": _("waiting")}
     when = notification.sent_at or notification.gave_up_at or notification.next_attempt_at
-    return format_html(
+    state = format_html(
         '<span class="gf-delivery gf-delivery-{}">{}</span> {}',
         notification.state,
         labels[notification.state],
         list_time(when),
     )
+    if notification.sent_with_id and notification.sent_at:
+        state = format_html("{} {}", state, _("in one message with #%(id)s") % {"id": notification.sent_with_id})
+    if notification.channel == Notification.Channel.ADMIN:
+        read = _("read") if notification.read_at else _("not read yet")
+        state = format_html("{} ({})", state, read)
+    return state
 
 
 class DeliveryFilter(admin.SimpleListFilter):

@@ -39,11 +39,13 @@ def _run(
     to_head: bool | str,
     event: str = "",
     detail: str = "",
+    notify: bool = True,
 ) -> int:
     """The one path of the deadline jobs: in locked batches of what ``queryset`` still selects,
     ``mark`` the appeals (an update that takes them out of ``queryset``), write one history
     ``event`` each (if any; its details: the row's ``detail`` field, ISO 8601) and queue ``kind``
-    to the appeals' ``services.recipients``. Returns how many appeals were handled."""
+    to the appeals' ``services.recipients`` (unless ``notify`` is False: the appeals are marked as
+    told, and nobody is). Returns how many appeals were handled."""
 
     def handle(rows: list[dict]) -> None:
         Appeal.objects.filter(id__in=[row["id"] for row in rows]).update(**mark)
@@ -52,12 +54,13 @@ def _run(
                 AppealEvent(appeal_id=row["id"], at=now, kind=event, data={detail: row[detail].isoformat()})
                 for row in rows
             )
-        services.queue_for_appeals(rows, kind, to_assignee=to_assignee, to_head=to_head, now=now)
+        if notify:
+            services.queue_for_appeals(rows, kind, to_assignee=to_assignee, to_head=to_head, now=now)
 
     return in_batches(queryset, _FIELDS, handle, batch_size)
 
 
-def flag_overdue(now: datetime | None = None, batch_size: int | None = None) -> int:
+def flag_overdue(now: datetime | None = None, batch_size: int | None = None, *, notify: bool = True) -> int:
     """Mark every running appeal past its deadline; write its event and its overdue reminders.
 
     ``overdue_since`` is the deadline itself: the moment the appeal became overdue. The reminder
@@ -69,14 +72,16 @@ def flag_overdue(now: datetime | None = None, batch_size: int | None = None) -> 
     appeals (``notifications/sql/flag_overdue.sql``; ``tests/notifications/test_flag_overdue_parity.py`` holds
     it to the batches' rows): a run that overlaps another waits for the rows the other holds,
     finds them flagged and leaves them. Either way nothing is flagged or told twice.
+
+    ``notify=False`` (the demo's seeded past) flags them as told without telling anybody.
     """
     now = now or timezone.now()
-    if batch_size is None and connection.vendor == "postgresql":
+    if notify and batch_size is None and connection.vendor == "postgresql":
         return _flag_overdue_statement(now)
-    return _flag_overdue_in_batches(now, batch_size or BATCH_SIZE)
+    return _flag_overdue_in_batches(now, batch_size or BATCH_SIZE, notify=notify)
 
 
-def _flag_overdue_in_batches(now: datetime, batch_size: int) -> int:
+def _flag_overdue_in_batches(now: datetime, batch_size: int, notify: bool = True) -> int:
     return _run(
         Appeal.objects.overdue(now).filter(overdue_since__isnull=True),
         now,
@@ -87,6 +92,7 @@ def _flag_overdue_in_batches(now: datetime, batch_size: int) -> int:
         kind=Notification.Kind.OVERDUE,
         to_assignee=True,
         to_head=True,
+        notify=notify,
     )
 
 
@@ -131,8 +137,9 @@ def remind_due_soon(now: datetime | None = None, batch_size: int = BATCH_SIZE) -
     )
 
 
-def escalate_overdue(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
-    """Escalate to the press service every appeal overdue for GOVFEEDBACK_ESCALATE_AFTER_HOURS."""
+def escalate_overdue(now: datetime | None = None, batch_size: int = BATCH_SIZE, *, notify: bool = True) -> int:
+    """Escalate to the press service every appeal overdue for GOVFEEDBACK_ESCALATE_AFTER_HOURS
+    (``notify=False``: marked as escalated, nobody told)."""
     now = now or timezone.now()
     limit = now - timedelta(hours=settings.GOVFEEDBACK_ESCALATE_AFTER_HOURS)
     return _run(
@@ -146,4 +153,5 @@ def escalate_overdue(now: datetime | None = None, batch_size: int = BATCH_SIZE) 
         # Nobody of the ministry: the press service.
         to_assignee=False,
         to_head=False,
+        notify=notify,
     )

@@ -1,30 +1,20 @@
 """Reminders, escalations, digests and spike alerts to people: one row per message to one
 recipient on one channel, claimed before it is sent."""
 
-from datetime import datetime
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class NotificationQuerySet(models.QuerySet):
-    def pending(self) -> "NotificationQuerySet":
-        return self.filter(sent_at__isnull=True, gave_up_at__isnull=True)
-
-    def ready(self, now: datetime | None = None) -> "NotificationQuerySet":
-        """Pending, due for an attempt, and not held by a sender right now."""
-        now = now or timezone.now()
-        return (
-            self.pending()
-            .filter(next_attempt_at__lte=now)
-            .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-        )
+from appeals.outbox import OutboxItem, OutboxQuerySet
 
 
-class Notification(models.Model):
+class NotificationQuerySet(OutboxQuerySet):
+    """``pending`` (neither sent nor given up) and ``ready`` (due, not held): ``appeals.outbox``."""
+
+
+class Notification(OutboxItem):
     """One reminder, escalation or digest to one recipient on one channel.
 
     Created by the deadline jobs; a sender claims it (a lease in ``locked_until``) before
@@ -38,10 +28,18 @@ class Notification(models.Model):
         ESCALATION = "escalation", _("escalation")
         DIGEST = "digest", _("morning digest")
         SPIKE = "spike", _("spike in appeals")
+        ASSIGNED = "assigned", _("appeal assigned")
+        # An answer to publish that waits for a person (appeals.signals.answer_needs_attention).
+        ANSWER_APPROVAL = "answer_approval", _("answer awaits approval")
+        ANSWER_RETURNED = "answer_returned", _("answer returned for changes")
+        ANSWER_FAILED = "answer_failed", _("answer not published")
+        ANSWER_UNKNOWN = "answer_unknown", _("answer's publication unknown")
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("e-mail")
         TELEGRAM = "telegram", _("Telegram")
+        # A notice in the admin (the bell): delivered by being written, read when the person opens it.
+        ADMIN = "admin", _("in the admin")
 
     # Indexed by (appeal, created_at); spike and recipient_user, mostly empty, by partial indexes.
     appeal = models.ForeignKey(
@@ -85,12 +83,19 @@ class Notification(models.Model):
     address = models.CharField(_("address"), max_length=255, blank=True, help_text=_("E-mail or chat id."))
     digest_date = models.DateField(_("digest date"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
-    locked_until = models.DateTimeField(_("held by a sender until"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    gave_up_at = models.DateTimeField(_("given up at"), null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
+    # next_attempt_at, locked_until, attempts, sent_at, gave_up_at, last_error: OutboxItem's.
+    # Several reminders to one address within minutes go out as one message: each row of it is
+    # sent with the first one (``services.send_pending``).
+    sent_with = models.ForeignKey(
+        "self",
+        verbose_name=_("sent in one message with"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -117,6 +122,12 @@ class Notification(models.Model):
             models.Index(fields=["spike"], condition=Q(spike__isnull=False), name="notification_spike_idx"),
             models.Index(
                 fields=["recipient_user"], condition=Q(recipient_user__isnull=False), name="notification_user_idx"
+            ),
+            # The bell on every admin page: a person's unread notices in the admin, newest first.
+            models.Index(
+                fields=["recipient_user", "-created_at"],
+                condition=Q(channel="admin", read_at__isnull=True),
+                name="notification_unread_idx",
             ),
         ]
 

@@ -11,20 +11,23 @@ import json
 import logging
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appeals.models import Appeal
-from ministries.models import Ministry, Official
+from appeals import access, outbox
+from appeals.models import Appeal, AppealEvent
+from ministries.models import Approval, AssignmentNotices, Ministry, Official
 from ministries.roles import operator_users
 
 from .models import Notification
@@ -34,8 +37,8 @@ logger = logging.getLogger(__name__)
 Channel = Notification.Channel
 
 
-class PermanentFailure(Exception):
-    """A delivery that cannot succeed by trying again."""
+# A delivery that cannot succeed by trying again (given up at once, with the reason): the outbox's.
+PermanentFailure = outbox.PermanentFailure
 
 
 # --- who is told (the one rule: the deadline jobs' SQL path reads it too) -------------------------
@@ -183,6 +186,210 @@ def queue_spike(alert, now: datetime) -> None:
     Notification.objects.bulk_create(_notifications(told, Notification.Kind.SPIKE, now, spike=alert))
 
 
+@dataclass(frozen=True)
+class _Quiet:
+    in_admin_since: datetime | None
+
+
+# Inside ``quiet()``: nothing by e-mail or Telegram (the demo's seeded past).
+_quiet: ContextVar[_Quiet | None] = ContextVar("notifications_quiet", default=None)
+
+
+@contextmanager
+def quiet(in_admin_since: datetime | None = None):
+    """Assignments made inside are not mailed: the demo seeds its past with the real services.
+    Those made from ``in_admin_since`` on still leave their notice in the admin (the bell)."""
+    token = _quiet.set(_Quiet(in_admin_since))
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
+def on_appeal_assigned(sender, appeal, previous_ministry_id, previous_assignee_id, actor, now, **kwargs) -> None:
+    """``appeals.signals.appeal_assigned``: tell the new assignee, and the head of a ministry the
+    appeal has just reached (``queue_assigned``)."""
+    muted = _quiet.get()
+    if muted is None:
+        queue_assigned(appeal, previous_ministry_id, previous_assignee_id, actor, now)
+    elif muted.in_admin_since is not None and now >= muted.in_admin_since:
+        queue_assigned(appeal, previous_ministry_id, previous_assignee_id, actor, now, by_message=False)
+
+
+def assignment_recipients(appeal: Appeal, previous_ministry_id, previous_assignee_id, actor) -> list[Official]:
+    """Who is told that ``appeal`` reached them: its new assignee, and the head of its new ministry
+    (once if they are one person); never the person who made the change, nor anyone who left."""
+    told = []
+    if appeal.assignee_id and appeal.assignee_id != previous_assignee_id:
+        told.append(appeal.assignee)
+    if appeal.ministry_id and appeal.ministry_id != previous_ministry_id and appeal.ministry.head_id:
+        told.append(appeal.ministry.head)
+    by_id = {official.pk: official for official in told}
+    return [
+        official
+        for official in by_id.values()
+        if reachable(official) and (actor is None or official.user_id is None or official.user_id != actor.pk)
+    ]
+
+
+def next_digest_at(now: datetime) -> datetime:
+    """When the e-mails of those who chose the digest go out: half an hour after the next morning
+    digest is queued (GOVFEEDBACK_DIGEST_HOUR local time), so that the digest takes them in."""
+    local = timezone.localtime(now)
+    at = local.replace(hour=settings.GOVFEEDBACK_DIGEST_HOUR, minute=30, second=0, microsecond=0)
+    return at if at > local else at + timedelta(days=1)
+
+
+def queue_assigned(
+    appeal: Appeal, previous_ministry_id, previous_assignee_id, actor, now: datetime, *, by_message: bool = True
+) -> None:
+    """Tell the ``assignment_recipients`` that ``appeal`` reached them: a notice in the admin at
+    once (the bell; written as delivered), and (``by_message``) by e-mail and Telegram at once, or
+    with the next morning digest for those who chose it (``Official.assignment_notices``)."""
+    queued = []
+    for official in assignment_recipients(appeal, previous_ministry_id, previous_assignee_id, actor):
+        if official.user_id:
+            queued.append(
+                Notification(
+                    kind=Notification.Kind.ASSIGNED,
+                    channel=Channel.ADMIN,
+                    appeal=appeal,
+                    recipient_official=official,
+                    recipient_user_id=official.user_id,
+                    recipient_name=official.full_name,
+                    created_at=now,
+                    next_attempt_at=now,
+                    sent_at=now,
+                )
+            )
+        if not by_message:
+            continue
+        when = next_digest_at(now) if official.assignment_notices == AssignmentNotices.DIGEST else now
+        for note in _notifications(official_recipients(official), Notification.Kind.ASSIGNED, now, appeal=appeal):
+            note.next_attempt_at = when
+            queued.append(note)
+    Notification.objects.bulk_create(queued)
+
+
+# --- an answer to publish that waits for a person (appeals.signals.answer_needs_attention) ----------
+
+ANSWER_KINDS = {
+    "approval": Notification.Kind.ANSWER_APPROVAL,
+    "returned": Notification.Kind.ANSWER_RETURNED,
+    "failed": Notification.Kind.ANSWER_FAILED,
+    "unknown": Notification.Kind.ANSWER_UNKNOWN,
+}
+# The appeal's event each of them tells about (its note: the answer, the comment, the platform's reason).
+ANSWER_EVENTS = {
+    Notification.Kind.ANSWER_APPROVAL: AppealEvent.Kind.ANSWER_SUBMITTED,
+    Notification.Kind.ANSWER_RETURNED: AppealEvent.Kind.ANSWER_RETURNED,
+    Notification.Kind.ANSWER_FAILED: AppealEvent.Kind.ANSWER_FAILED,
+    Notification.Kind.ANSWER_UNKNOWN: AppealEvent.Kind.ANSWER_UNKNOWN,
+}
+
+
+def on_answer_needs_attention(sender, appeal, publication, what, approval, actor, now, **kwargs) -> None:
+    """``appeals.signals.answer_needs_attention``: tell the approvers, or the drafter (``queue_answer``)."""
+    muted = _quiet.get()
+    if muted is None:
+        queue_answer(appeal, publication, what, approval, actor, now)
+    elif muted.in_admin_since is not None and now >= muted.in_admin_since:
+        queue_answer(appeal, publication, what, approval, actor, now, by_message=False)
+
+
+def answer_recipients(appeal: Appeal, publication, what: str, approval: str, actor) -> tuple[list[Official], list]:
+    """Who is told that an answer waits for them, as (officials, logins without one): for approval,
+    the appeal's ministry's head when the head approves it, otherwise (or when the head cannot be
+    reached) the press service's operators; returned, failed or unknown, its drafter, or when there
+    is none the appeal's assignee, or else the operators. Never the person who made the change."""
+    officials, users = [], []
+    if what == "approval":
+        head = appeal.ministry.head if approval == Approval.HEAD and appeal.ministry_id else None
+        officials = [head] if reachable(head) else []
+    else:
+        drafter = publication.drafted_by
+        official = Official.objects.select_related("ministry").filter(user=drafter).first() if drafter else None
+        if reachable(official):
+            officials = [official]
+        elif drafter is not None and drafter.is_active:
+            users = [drafter]
+        elif appeal.assignee_id and reachable(appeal.assignee):
+            officials = [appeal.assignee]
+    if not officials and not users:
+        users = list(operator_users())
+    me = actor.pk if actor is not None else None
+    return [o for o in officials if o.user_id is None or o.user_id != me], [u for u in users if u.pk != me]
+
+
+def queue_answer(
+    appeal: Appeal, publication, what: str, approval: str, actor, now: datetime, *, by_message: bool = True
+) -> None:
+    """Tell the ``answer_recipients`` about the answer: a notice in the admin (the bell; written as
+    delivered) and (``by_message``) by e-mail and Telegram at once; the press service's mailbox too
+    when the operators are told."""
+    kind = ANSWER_KINDS[what]
+    officials, users = answer_recipients(appeal, publication, what, approval, actor)
+    queued = []
+    bell = {"kind": kind, "channel": Channel.ADMIN, "appeal": appeal, "created_at": now, "next_attempt_at": now}
+    for official in officials:
+        if official.user_id:
+            queued.append(
+                Notification(
+                    **bell,
+                    recipient_official=official,
+                    recipient_user_id=official.user_id,
+                    recipient_name=official.full_name,
+                    sent_at=now,
+                )
+            )
+        if by_message:
+            queued += _notifications(official_recipients(official), kind, now, appeal=appeal)
+    for user in users:
+        name = user.get_full_name() or user.get_username()
+        queued.append(Notification(**bell, recipient_user=user, recipient_name=name, sent_at=now))
+        if by_message:
+            queued += _notifications(
+                [Recipient(Channel.EMAIL, user.email, name, user_id=user.pk)], kind, now, appeal=appeal
+            )
+    if by_message and not officials and settings.GOVFEEDBACK_PRESS_SERVICE_EMAIL:
+        queued += _notifications(
+            [Recipient(Channel.EMAIL, settings.GOVFEEDBACK_PRESS_SERVICE_EMAIL, _("press service"))],
+            kind,
+            now,
+            appeal=appeal,
+        )
+    Notification.objects.bulk_create(queued)
+
+
+def _answer_event(notification: Notification) -> AppealEvent | None:
+    """The appeal's event an answer's notice tells about: the newest of its kind when it was queued."""
+    return (
+        AppealEvent.objects.filter(
+            appeal_id=notification.appeal_id,
+            kind=ANSWER_EVENTS[notification.kind],
+            at__lte=notification.created_at,
+        )
+        .order_by("-at", "-id")
+        .first()
+    )
+
+
+def inbox(user) -> QuerySet:
+    """A person's notices in the admin (the bell), newest first: addressed to their login, about
+    appeals they may see now (a login without access, or an appeal moved away, shows nothing)."""
+    notices = Notification.objects.filter(channel=Channel.ADMIN, recipient_user=user)
+    return access.related_for(user, notices).order_by("-created_at", "-id")
+
+
+def mark_read(user, ids=None, now: datetime | None = None) -> int:
+    """Mark the person's unread notices (these ``ids``, or all) as read; returns how many."""
+    now = now or timezone.now()
+    unread = inbox(user).filter(read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=now)
+
+
 # --- delivery ------------------------------------------------------------------------------------
 
 
@@ -203,23 +410,34 @@ def _digest_context(notification: Notification, now: datetime) -> dict:
     }
 
 
-def render(notification: Notification, now: datetime | None = None) -> tuple[str, str, str]:
-    """(subject, text, html) of a notification, in the interface language."""
+def render(notification: Notification, now: datetime | None = None, companions=()) -> tuple[str, str, str]:
+    """(subject, text, html) of a notification, in the interface language; with ``companions``
+    (``claim_companions``), of the one message that lists them all."""
     now = now or timezone.now()
     context = {
         "notification": notification,
         "appeal": notification.appeal,
         "now": now,
         "base_url": settings.GOVFEEDBACK_BASE_URL.rstrip("/"),
+        "to_you": notification.appeal is not None
+        and notification.appeal.assignee_id == notification.recipient_official_id,
     }
     if notification.appeal_id:
         context["appeal_url"] = appeal_url(notification.appeal_id)
+    name = f"notifications/{notification.kind}"
     if notification.kind == Notification.Kind.DIGEST:
         context.update(_digest_context(notification, now))
+        context["assigned"] = [_listed(companion.appeal) for companion in companions]
+    elif companions:
+        listed = [notification.appeal, *(companion.appeal for companion in companions)]
+        context["appeals"] = [_listed(appeal) for appeal in listed]
+        context["to_you"] = all(appeal.assignee_id == notification.recipient_official_id for appeal in listed)
+        name = "notifications/many"
+    if notification.kind in ANSWER_EVENTS:
+        context["event"] = _answer_event(notification)
     if notification.spike_id:
         context["spike"] = notification.spike
         context["dashboard_url"] = settings.GOVFEEDBACK_BASE_URL.rstrip("/") + reverse("admin:analytics_dashboard")
-    name = f"notifications/{notification.kind}"
     subject = " ".join(render_text(f"{name}_subject.txt", context).split())
     return subject, render_text(f"{name}.txt", context).strip(), render_to_string(f"{name}.html", context)
 
@@ -257,64 +475,142 @@ def _send_telegram(notification: Notification, subject: str, text: str) -> None:
         raise RuntimeError(f"Telegram answered: {answer}")
 
 
-def deliver(notification: Notification, now: datetime | None = None) -> None:
-    subject, text, html = render(notification, now)
+def deliver(notification: Notification, now: datetime | None = None, companions=()) -> None:
+    subject, text, html = render(notification, now, companions)
     if notification.channel == Channel.TELEGRAM:
         _send_telegram(notification, subject, text)
     else:
         _send_email(notification, subject, text, html)
 
 
-def backoff(attempts: int) -> timedelta:
-    """1, 2, 4, … minutes after each failure, at most six hours."""
-    return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 6 * 3600))
+backoff = outbox.backoff  # 1, 2, 4, … minutes after each failure, at most six hours
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.GOVFEEDBACK_NOTIFY_LEASE_SECONDS)
 
 
 def claim(notification_id: int, now: datetime) -> bool:
     """Take the lease on one notification; False if it is sent, given up, or held by another sender."""
-    lease = timedelta(seconds=settings.GOVFEEDBACK_NOTIFY_LEASE_SECONDS)
-    return (
-        Notification.objects.ready(now)
-        .filter(pk=notification_id)
-        .update(locked_until=now + lease, attempts=F("attempts") + 1)
-        == 1
-    )
+    return outbox.claim(Notification.objects.all(), notification_id, now, _lease())
 
 
 def send_pending(now: datetime | None = None, limit: int = 500) -> int:
-    """Deliver up to ``limit`` notifications that are due; return how many were sent.
+    """Deliver up to ``limit`` notifications that are due; return how many were sent
+    (``appeals.outbox.drain``: claimed with a lease, delivered outside any transaction, retried with
+    backoff, given up at once on a ``PermanentFailure``).
 
     The whole run uses one clock reading (``now``) for leases, outcomes and the next attempts.
     """
     now = now or timezone.now()
-    sent = 0
-    for pk in Notification.objects.ready(now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]:
-        if not claim(pk, now):
-            continue
-        notification = Notification.objects.select_related("appeal", "recipient_official__ministry").get(pk=pk)
-        try:
-            deliver(notification, now)
-        except PermanentFailure as failure:
-            Notification.objects.filter(pk=pk).update(
-                gave_up_at=timezone.now(), locked_until=None, last_error=str(failure)
-            )
-        except Exception as error:  # any delivery error: record it and try again later
-            logger.warning("Notification %s failed (attempt %s): %s", pk, notification.attempts, error)
-            done = notification.attempts >= settings.GOVFEEDBACK_NOTIFY_MAX_ATTEMPTS
-            Notification.objects.filter(pk=pk).update(
-                locked_until=None,
-                last_error=f"{type(error).__name__}: {error}"[:2000],
-                next_attempt_at=now + backoff(notification.attempts),
-                gave_up_at=now if done else None,
-            )
-        else:
-            Notification.objects.filter(pk=pk).update(sent_at=now, locked_until=None, last_error="")
-            sent += 1
-    return sent
+    with_others = 0
+
+    def sent(notification: Notification, companions: list[int]) -> None:
+        nonlocal with_others
+        outbox.record_sent(Notification, notification.pk, now, sent_with=None)  # it carried the message
+        with_others += Notification.objects.filter(pk__in=companions).update(
+            sent_at=now, locked_until=None, last_error=""
+        )
+
+    done = outbox.drain(
+        Notification.objects.all(),
+        now=now,
+        limit=limit,
+        lease=_lease(),
+        max_attempts=settings.GOVFEEDBACK_NOTIFY_MAX_ATTEMPTS,
+        load=lambda pk: Notification.objects.select_related("appeal", "recipient_official__ministry").get(pk=pk),
+        deliver=deliver_together,
+        on_sent=sent,
+    )
+    return len(done.sent) + with_others
 
 
 def retry(queryset) -> int:
     """Send these failed or pending notifications again at the next run."""
-    return queryset.filter(sent_at__isnull=True).update(
-        gave_up_at=None, next_attempt_at=timezone.now(), locked_until=None
+    return outbox.retry(queryset)
+
+
+# --- one message for many (on top of the outbox's lease) ------------------------------------------
+
+# Reminders about appeals that are sent together when they wait for one address at once.
+TOGETHER = (
+    Notification.Kind.DUE_SOON,
+    Notification.Kind.OVERDUE,
+    Notification.Kind.ESCALATION,
+    Notification.Kind.ASSIGNED,
+)
+# At most this many rows in one message; the rest go in the next.
+MOST_IN_ONE = 100
+
+
+def companions_of(notification: Notification, now: datetime) -> QuerySet:
+    """What goes out in the same message as ``notification`` (held by this sender): the other
+    pending, unheld rows of its kind for its address and channel, due by ``now`` — the deadline
+    jobs queue a reminder per appeal, and a person gets one message listing them. A digest takes
+    in the notices of new appeals that waited for it (``Official.assignment_notices``), due or not."""
+    rows = (
+        Notification.objects.pending()
+        .filter(channel=notification.channel, address=notification.address)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .exclude(pk=notification.pk)
     )
+    if notification.kind == Notification.Kind.DIGEST and notification.recipient_official_id:
+        return rows.filter(kind=Notification.Kind.ASSIGNED, recipient_official_id=notification.recipient_official_id)
+    if notification.kind in TOGETHER and notification.appeal_id:
+        return rows.filter(kind=notification.kind, appeal__isnull=False, next_attempt_at__lte=now)
+    return rows.none()
+
+
+def claim_companions(notification: Notification, now: datetime) -> list[Notification]:
+    """Take the lease on ``companions_of(notification)`` for this sender, marked as sent with it.
+
+    One guarded update (``companions_of`` again: pending and unheld) takes them, so that a row
+    another sender holds or has sent is never taken twice; the rows it took are those now marked
+    with this notification and this lease."""
+    lease_until = now + _lease()
+    wanted = list(
+        companions_of(notification, now).order_by("created_at", "pk").values_list("pk", flat=True)[: MOST_IN_ONE - 1]
+    )
+    if not wanted:
+        return []
+    companions_of(notification, now).filter(pk__in=wanted).update(
+        sent_with=notification.pk, locked_until=lease_until, attempts=F("attempts") + 1
+    )
+    return list(
+        Notification.objects.pending()
+        .filter(sent_with=notification.pk, locked_until=lease_until)
+        .select_related("appeal__ministry", "appeal__assignee", "appeal__topic")
+        .order_by("appeal__due_at", "pk")
+    )
+
+
+def deliver_together(notification: Notification, now: datetime) -> list[int]:
+    """``deliver`` the notification with its ``claim_companions`` in one message; the companions
+    share its outcome (sent, tried again with backoff, given up, put off). Returns their ids."""
+    companions = claim_companions(notification, now)
+    ids = [companion.pk for companion in companions]
+    try:
+        deliver(notification, now, companions)
+    except outbox.Deferred as deferred:
+        Notification.objects.filter(pk__in=ids).update(sent_with=None)
+        for pk in ids:
+            outbox.release(Notification, pk, deferred.until)
+        raise
+    except PermanentFailure as failure:
+        Notification.objects.filter(pk__in=ids).update(
+            gave_up_at=timezone.now(), locked_until=None, last_error=str(failure)[:2000]
+        )
+        raise
+    except Exception as error:
+        Notification.objects.filter(pk__in=ids).update(sent_with=None)
+        for companion in companions:
+            outbox.record_retry(
+                Notification, companion, now, error, max_attempts=settings.GOVFEEDBACK_NOTIFY_MAX_ATTEMPTS
+            )
+        raise
+    return ids
+
+
+def _listed(appeal: Appeal) -> dict:
+    """An appeal as a message that lists several shows it."""
+    return {"appeal": appeal, "url": appeal_url(appeal.pk)}

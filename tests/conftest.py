@@ -24,6 +24,7 @@ SLOW = (
     "tests/api/test_schemathesis.py",  # generated requests to every API operation
     "tests/security/test_admin_lookups.py::test_it_keeps_every_filter_link_of_every_list_working",
     "tests/security/test_scope_walk.py::test_it_shows_nothing_of_another_ministry_to_any_search_or_filter",
+    "tests/govfeedback/test_russian_everywhere.py::test_it_shows_no_english_on_any_admin_page",  # every page, each role
 )
 
 

@@ -3,4 +3,4 @@ writes about them (and the access log), the people and accounts, and the referen
 models of ``ministries`` and ``audit`` are shown here: those apps stay below ``appeals`` and import
 nothing of it. Importing the modules registers them."""
 
-from . import access_log, appeal, people, records, reference  # noqa: F401
+from . import access_log, answering, appeal, people, records, reference, routing_model  # noqa: F401

@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -19,18 +20,22 @@ from django.utils.translation import ngettext
 from govfeedback.paginator import CappedCountPaginator
 from ministries.models import SocialAccount
 
-from .. import access, duplicates, forms, services
+from .. import access, duplicates, forms, services, sla
 from ..intake import batch, safe_url
 from ..models import (
     Appeal,
     AppealEvent,
     AppealMessage,
     InboundEvent,
+    Topic,
 )
+from .answering import answer_panel, approvals_view
 from .common import PLATFORM_BADGES, ReadOnlyInline, bulk_form_page, list_time
 from .erasure import anonymise_citizens
 from .fast_rows import FastRowsAdmin, FastRowsChangeList, FiltersOnlyChangeList
 from .filters import AssigneeFilter, DeadlineFilter, PlatformFilter, QueueFilter
+from .queues import counter_querysets, counters_for
+from .triage import advice_context, next_in_queue, triage_queue, triage_view
 
 
 class AppealEventInline(ReadOnlyInline):
@@ -130,6 +135,28 @@ def bulk_step(form_class: type[forms.StepForm], description):
     return admin.action(description=description)(action)
 
 
+class AppealChangeList(FastRowsChangeList):
+    """The appeals list; each row knows the person's scope and the list's address for its «start
+    work» button (``AppealAdmin.status_label``), and the headers mark the order the list really has
+    (Django marks the model's default order, not the queue's)."""
+
+    def __init__(self, request, *args, **kwargs):
+        self._request = request
+        super().__init__(request, *args, **kwargs)
+
+    def _get_default_ordering(self):
+        # Only the first field is marked: the tie-breaker (the number) would only crowd its header.
+        return (self.model_admin.get_ordering(self._request) or super()._get_default_ordering())[:1]
+
+    def get_results(self, request):
+        super().get_results(request)
+        scope, back = access.scope_for(request.user), request.get_full_path()
+        head, _zero, tail = reverse("admin:appeals_appeal_triage_one", args=[0]).rpartition("/0/")
+        for appeal in self.result_list:
+            appeal.list_scope, appeal.list_back = scope, back
+            appeal.list_triage = f"{head}/{appeal.pk}/{tail}"
+
+
 @admin.register(Appeal)
 class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
     form = AppealForm
@@ -143,7 +170,6 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
         "ministry",
         "assignee_name",
         "source",
-        "author_name",
         "received",
     ]
     list_display_links = ["number", "excerpt"]
@@ -159,6 +185,7 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
     inlines = [AppealMessageInline, AppealEventInline]
     change_list_template = "admin/appeals/appeal/change_list.html"
     actions = [
+        bulk_step(forms.TriageForm, _("Set the topic and the ministry")),
         bulk_step(forms.AssignMinistryForm, _("Assign to a ministry")),
         bulk_step(forms.AssignOfficialForm, _("Assign to an official")),
         bulk_step(forms.SetTopicForm, _("Set the topic")),
@@ -168,7 +195,8 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
     ]
 
     class Media:
-        css = {"all": ["appeals/admin.css"]}
+        css = {"all": ["appeals/admin.css", "appeals/answer.css"]}
+        js = ["appeals/triage.js"]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # Routing picks existing topics, ministries and officials; it does not edit them.
@@ -199,7 +227,18 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         # The dashboard and the export want the list's filters, not its page (analytics.views).
-        return FiltersOnlyChangeList if getattr(request, "filters_only", False) else FastRowsChangeList
+        return FiltersOnlyChangeList if getattr(request, "filters_only", False) else AppealChangeList
+
+    def get_list_display(self, request):
+        """The columns that tell something to this role: a ministry's people do not need the
+        ministry (always theirs) nor the account the appeal came through; the list fits 1,366 px."""
+        scope = access.scope_for(request.user)
+        if scope.is_operator:
+            return self.list_display
+        hidden = {"ministry", "source"}
+        if request.GET.get("queue") in {"mine", "mine_closed"}:
+            hidden.add("assignee_name")  # always the person
+        return [column for column in self.list_display if column not in hidden]
 
     def get_list_filter(self, request):
         scope = access.scope_for(request.user)
@@ -210,8 +249,10 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
         return [QueueFilter, "status", DeadlineFilter, "topic", "received_at"]
 
     def get_ordering(self, request):
-        # A ministry's queue is worked in the order of the deadlines.
-        return super().get_ordering(request) if access.scope_for(request.user).is_operator else ["due_at", "id"]
+        # A ministry's queue and every queue of the press service are worked in the order of the deadlines.
+        if access.scope_for(request.user).is_operator and not request.GET.get("queue"):
+            return super().get_ordering(request)
+        return ["due_at", "id"]
 
     def changelist_view(self, request, extra_context=None):
         scope = access.scope_for(request.user)
@@ -222,6 +263,7 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "import_allowed": scope.is_operator and self.has_add_permission(request),
+            "approvals_allowed": scope.manages,
         }
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
@@ -229,16 +271,17 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
             # Counted by the paginator, in the same query as the list (see get_paginator).
             paginator = changelist.paginator
             response.context_data["counters"] = [
-                (label, paginator.figure(name), link) for name, label, link in self.COUNTERS
+                (
+                    counter.label,
+                    paginator.figure(counter.name),
+                    counter.query,
+                    counter.name,
+                    counter.is_current(request.GET),
+                )
+                for counter in counters_for(scope)
             ]
+            response.context_data["triage_allowed"] = scope.manages
         return response
-
-    COUNTERS = [
-        ("open", _("open"), "?queue=open"),
-        ("due_today", _("due today"), "?deadline=due_today"),
-        ("overdue", _("overdue"), "?deadline=overdue"),
-        ("extended", _("extended"), "?deadline=extended"),
-    ]
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         paginator = super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
@@ -246,15 +289,10 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
         return paginator
 
     def counter_querysets(self, request) -> dict:
-        """Open, due today, overdue and extended appeals in the user's scope, each counted (up to
-        the limit) along a partial index of the open appeals; the list links to each."""
-        now, appeals = timezone.now(), self.get_queryset(request)
-        return {
-            "open": appeals.open(),
-            "due_today": appeals.due_today(now),
-            "overdue": appeals.overdue(now),
-            "extended": appeals.extended(),
-        }
+        """The role's counters (queues.counters_for: the press service's triage, a ministry's open
+        queue, a specialist's own appeals), each counted up to the limit along a partial index; the
+        list links to each."""
+        return counter_querysets(access.scope_for(request.user), self.get_queryset(request), timezone.now())
 
     def get_search_results(self, request, queryset, search_term):
         # ``queryset`` is already the person's scope with the list's filters: a number is looked up
@@ -285,7 +323,29 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, appeal):
         # Not the field itself: the admin rebuilds the field's whole choices list for every cell.
-        return Appeal.Status(appeal.status).label
+        label = Appeal.Status(appeal.status).label
+        scope = getattr(appeal, "list_scope", None)
+        if scope is None:
+            return label
+        if appeal.is_open and (
+            (scope.is_operator and appeal.status == Appeal.Status.NEW and appeal.ministry_id is None)
+            or (scope.role == access.HEAD and appeal.assignee_id is None)
+        ):
+            # Its compact routing page, one click from the row.
+            action = _("route") if scope.is_operator else _("assign")
+            return format_html('{}<a class="button gf-start" href="{}">{}</a>', label, appeal.list_triage, action)
+        mine = scope.official_id is not None and appeal.assignee_id == scope.official_id
+        if not mine or "start" not in access.steps_within(scope, appeal):
+            return label
+        # «Take into work» without a page of its own: the row's button posts the list's form to the step.
+        return format_html(
+            '{}<button type="submit" class="button gf-start" formaction="{}" formmethod="post" name="next" value="{}">'
+            "{}</button>",
+            label,
+            reverse("admin:appeals_appeal_step", args=[appeal.pk, "start"]),
+            appeal.list_back,
+            _("start work"),
+        )
 
     @admin.display(description=_("received"), ordering="received_at")
     def received(self, appeal):
@@ -296,12 +356,12 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
         account = appeal.account
         if account is None:
             return _("entered by hand")
+        # The badge alone in the list (the account in its title); the page adds the handle.
         return format_html(
-            '<span class="gf-platform gf-platform-{}" title="{}">{}</span> {}',
+            '<span class="gf-platform gf-platform-{}" title="{}">{}</span>',
             account.platform,
             f"{SocialAccount.Platform(account.platform).label}: {account.title}",
             PLATFORM_BADGES[account.platform],
-            account.handle or account.external_id,
         )
 
     @admin.display(description=_("assignee"), ordering="assignee__full_name")
@@ -310,10 +370,15 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
 
     @admin.display(description=_("text"))
     def excerpt(self, appeal):
-        return appeal.text if len(appeal.text) <= 70 else appeal.text[:69] + "…"
+        # The author under the text: a column of its own would not fit 1,366 px.
+        text = appeal.text if len(appeal.text) <= 70 else appeal.text[:69] + "…"
+        if not appeal.author_name:
+            return text
+        return format_html('{}<span class="gf-author">{}</span>', text, appeal.author_name)
 
     @admin.display(description=_("deadline"), ordering="due_at")
     def deadline(self, appeal):
+        """The coloured badge with the time left or overdue in words, the deadline itself below."""
         state = appeal.deadline_state()
         labels = {
             "overdue": _("overdue"),
@@ -322,10 +387,17 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
             "on_time": "",
             "closed": "",
         }
+        _hours, mode, _pause = sla.policy(appeal.topic)
+        counted = Topic.SlaMode(mode).label
+        words = sla.time_left(appeal)
+        if not words:
+            return format_html('<span class="gf-deadline gf-deadline-{}">{}</span>', state, list_time(appeal.due_at))
         return format_html(
-            '<span class="gf-deadline gf-deadline-{}" title="{}">{}</span>',
+            '<span class="gf-deadline gf-deadline-{}" title="{}">{}</span><span class="gf-due-at" title="{}">{}</span>',
             state,
             labels[state],
+            words,
+            counted,
             list_time(appeal.due_at),
         )
 
@@ -409,6 +481,8 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
     @admin.display(description=_("source"))
     def source_link(self, appeal):
         source = self.source(appeal)
+        if appeal.account is not None:
+            source = format_html("{} {}", source, appeal.account.title)
         if safe_url(appeal.permalink):
             return format_html(
                 '{} — <a href="{}" target="_blank" rel="noopener">{}</a>',
@@ -438,12 +512,19 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
             )
             obj.pk = appeal.pk
             obj._state.adding = False
-        if change and "topic" in form.changed_data and data.get("topic"):
-            services.set_topic(obj.pk, topic=data["topic"], actor=request.user)
-        if {"ministry", "assignee"} & set(form.changed_data if change else data) and (
+        topic = data.get("topic") if change and "topic" in form.changed_data else None
+        routed = bool({"ministry", "assignee"} & set(form.changed_data if change else data)) and bool(
             data.get("ministry") or data.get("assignee")
-        ):
-            services.assign(obj.pk, ministry=data.get("ministry"), official=data.get("assignee"), actor=request.user)
+        )
+        if topic is not None or routed:
+            # The topic and the routing together, as the triage page does (one code path).
+            services.triage(
+                obj.pk,
+                topic=topic,
+                ministry=data.get("ministry") if routed else None,
+                official=data.get("assignee") if routed else None,
+                actor=request.user,
+            )
 
     def has_delete_permission(self, request, obj=None):
         # Appeals are never deleted: reject them as spam, not an appeal or a duplicate.
@@ -453,12 +534,32 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
         if obj is not None:
             if obj.is_open and access.may(request.user, obj, "reject"):
                 context["duplicates"] = duplicates.candidates(obj, self.get_queryset(request))
+            allowed = access.allowed_steps(request.user, obj)
             context["steps"] = [
                 (step, forms.STEP_FORMS[step].title)
-                for step in access.allowed_steps(request.user, obj)
-                if step in forms.STEP_FORMS
+                for step in allowed
+                if step in forms.STEP_FORMS and step not in forms.ANSWER_STEP_FORMS and step != "dismiss_reaction"
             ]
+            context.update(answer_panel(request.user, obj, allowed))
+            context["time_left"] = sla.time_left(obj)
+            form = context["adminform"].form
+            if obj.is_open and "topic" in form.fields:
+                # The routing fields with the classifier's suggestion and the rules' opinion, and
+                # «save and open the next new» for the person who triages.
+                context.update(advice_context(obj, form, request.user))
+                context["save_and_next"] = access.scope_for(request.user).manages
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_change(self, request, obj):
+        if "_savenext" in request.POST:
+            queue = triage_queue(request, self.get_queryset(request))
+            following = next_in_queue(queue, obj)
+            if following is None:
+                self.message_user(request, _("Saved. There are no more new appeals."), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:appeals_appeal_changelist"))
+            self.message_user(request, _("Appeal #%(id)s saved.") % {"id": obj.pk}, messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:appeals_appeal_change", args=[following.pk]))
+        return super().response_change(request, obj)
 
     def get_urls(self):
         step_view = self.admin_site.admin_view(self.step_view)
@@ -471,8 +572,22 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
                 name="appeals_appeal_confirm_duplicate",
             ),
             path("<path:object_id>/step/<str:step>/", step_view, name="appeals_appeal_step"),
+            path(
+                "approvals/",
+                self.admin_site.admin_view(lambda request: approvals_view(self, request)),
+                name="appeals_appeal_approvals",
+            ),
+            path("triage/", self.admin_site.admin_view(self.triage_view), name="appeals_appeal_triage"),
+            path(
+                "<path:object_id>/triage/",
+                self.admin_site.admin_view(self.triage_view),
+                name="appeals_appeal_triage_one",
+            ),
             *super().get_urls(),
         ]
+
+    def triage_view(self, request, object_id=None):
+        return triage_view(self, request, object_id)
 
     def confirm_duplicate_view(self, request, object_id, other_id):
         """One click: the newer of the two appeals is rejected as a duplicate of the older one."""
@@ -556,7 +671,8 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
         if not super().has_change_permission(request, appeal) or not access.may(request.user, appeal, step):
             raise PermissionDenied
         change_url = reverse("admin:appeals_appeal_change", args=[appeal.pk])
-        form = form_class(request.POST or None, user=request.user)
+        # Bound on every POST: «start work» posts nothing but the token (or not even that).
+        form = form_class(request.POST if request.method == "POST" else None, user=request.user, appeal=appeal)
         if request.method == "POST" and form.is_valid():
             try:
                 form.apply(appeal.pk, request.user)
@@ -565,6 +681,9 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
                 form.add_error(None, refused.message)
             else:
                 self.message_user(request, _("Appeal #%(id)s: done.") % {"id": appeal.pk}, messages.SUCCESS)
+                back = request.POST.get("next", "")
+                if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+                    return HttpResponseRedirect(back)  # «start work» from a row of the list: back to it
                 return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),
@@ -575,5 +694,22 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
             "original": appeal,
             "change_url": change_url,
             "media": self.media + form.media,
+            "step": step,
+            "card": self.appeal_card(appeal),
+            "conversation": list(appeal.messages.all()),
+            "shortcuts": self.deadline_shortcuts(appeal) if "due_at" in form.fields else [],
+            **form.page_context(),
         }
-        return TemplateResponse(request, "admin/appeals/appeal/step.html", context)
+        return TemplateResponse(request, form.template_name, context)
+
+    def appeal_card(self, appeal) -> dict:
+        """The appeal's source, author and deadline as the step and triage pages show them."""
+        return {"source": self.source_link(appeal), "author": self.author(appeal), "deadline": self.deadline(appeal)}
+
+    @staticmethod
+    def deadline_shortcuts(appeal, now=None) -> list[tuple[int, datetime]]:
+        """+1, +3 and +5 working days (the holidays calendar) from the current deadline, or from now
+        when it has passed: the extension form's one-click choices."""
+        now = now or timezone.now()
+        base = max(appeal.due_at, now)
+        return [(days, timezone.localtime(sla.add_working_days(base, days))) for days in (1, 3, 5)]

@@ -38,6 +38,10 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+# How many of the selected appeals a bulk action's confirmation lists.
+BULK_LISTED = 100
+
+
 def bulk_form_page(modeladmin, request, queryset, form) -> TemplateResponse:
     """The page of an action on the selected appeals that asks for its form once (a bulk step, the
     erasure): the form, and the selection carried over to the form's submission."""
@@ -50,6 +54,8 @@ def bulk_form_page(modeladmin, request, queryset, form) -> TemplateResponse:
         "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
         "select_across": request.POST.get("select_across", "0"),
         "count": queryset.count(),
+        # The confirmation names the appeals it will change (the first ones of a big selection).
+        "listed": list(queryset.select_related("topic", "ministry").order_by("due_at", "id")[:BULK_LISTED]),
         "media": modeladmin.media + form.media,
     }
     return TemplateResponse(request, "admin/appeals/appeal/bulk_step.html", context)

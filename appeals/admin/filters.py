@@ -42,29 +42,43 @@ class DeadlineFilter(admin.SimpleListFilter):
 
 
 class QueueFilter(admin.SimpleListFilter):
-    """The queues a head or a specialist starts from."""
+    """The queues people start from (``queues.landing_url``): the press service's triage, a ministry's
+    open and unassigned appeals, a person's own open appeals (their closed ones on request)."""
 
     title = _("queue")
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
         scope = access.scope_for(request.user)
-        choices = [("open", _("open"))]
+        choices = []
+        if scope.is_operator:
+            choices.append(("triage", _("new, not routed")))
+        choices.append(("open", _("open")))
         if scope.official_id:
-            choices.append(("mine", _("assigned to me")))
+            choices += [("mine", _("assigned to me")), ("mine_closed", _("assigned to me, closed"))]
         if scope.manages:
             choices.append(("unassigned", _("unassigned in my ministry") if scope.ministry_id else _("unassigned")))
+            choices.append(("approval", _("answers awaiting approval")))
+        choices.append(("reacted", _("the citizen replied after the answer")))
         return choices
 
     def queryset(self, request, queryset):
         scope = access.scope_for(request.user)
         value = self.value()
+        if value == "triage":
+            return queryset.untriaged()
         if value == "open":
             return queryset.open()
         if value == "mine":
-            return queryset.filter(assignee_id=scope.official_id)
+            return queryset.open().filter(assignee_id=scope.official_id)
+        if value == "mine_closed":
+            return queryset.closed().filter(assignee_id=scope.official_id)
         if value == "unassigned":
             return queryset.open().filter(assignee__isnull=True)
+        if value == "approval":  # those this person approves (the approvers' queue's rule)
+            return access.approvable(request.user, queryset.answer_awaiting_approval(), appeal_path="")
+        if value == "reacted":
+            return queryset.reacted()
         return queryset
 
 

@@ -1,6 +1,8 @@
 """The people and accounts in the admin: ministries with their officials, officials, social accounts.
 (Their models live in ``ministries``; the back-office admin is one, in ``appeals.admin``.)"""
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +22,7 @@ class OfficialInline(admin.TabularInline):
 
 @admin.register(Ministry)
 class MinistryAdmin(access.ScopedAdmin, admin.ModelAdmin):
-    list_display = ["name", "short_name", "head", "email", "is_active"]
+    list_display = ["name", "short_name", "head", "email", "answer_approval", "is_active"]
     list_filter = ["is_active"]
     list_select_related = ["head"]
     search_fields = ["name", "short_name"]
@@ -60,8 +62,62 @@ class OfficialAdmin(access.ScopedAdmin, admin.ModelAdmin):
         roles.give_access(obj)  # a linked login gets into the admin with its role's permissions
 
 
+class SocialAccountForm(forms.ModelForm):
+    """The access token is write-only: a password field that is never filled in, left empty to keep
+    the token there is; the form says only whether one is set."""
+
+    access_token = forms.CharField(
+        label=_("access token"), required=False, strip=True, widget=forms.PasswordInput(render_value=False)
+    )
+    clear_access_token = forms.BooleanField(label=_("remove the access token"), required=False)
+
+    class Meta:
+        model = SocialAccount
+        fields = [
+            "platform",
+            "kind",
+            "title",
+            "handle",
+            "external_id",
+            "is_active",
+            "ministry",
+            "official",
+            "answer_approval",
+            "access_token",
+            "webhook_secret",
+            "confirmation_code",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.pop("access_token", None)
+        is_set = bool(self.instance.pk and self.instance.access_token)
+        self.fields["access_token"].help_text = (
+            _("Set. Leave empty to keep it; type a new one to replace it.")
+            if is_set
+            else _("Not set: answers to this account's appeals are published by hand.")
+        )
+
+    def clean_access_token(self) -> str:
+        token = self.cleaned_data.get("access_token", "")
+        if token and not settings.GOVFEEDBACK_TOKEN_KEYS:
+            raise forms.ValidationError(
+                _("Tokens cannot be stored: GOVFEEDBACK_TOKEN_KEYS is not set on the server (docs/publishing.md).")
+            )
+        return token
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("clear_access_token"):
+            cleaned["access_token"] = ""
+        elif not cleaned.get("access_token"):
+            cleaned["access_token"] = self.instance.access_token if self.instance.pk else ""
+        return cleaned
+
+
 @admin.register(SocialAccount)
 class SocialAccountAdmin(access.ScopedAdmin, admin.ModelAdmin):
+    form = SocialAccountForm
     list_display = ["__str__", "platform", "kind", "handle", "ministry", "official", "is_active"]
     list_filter = ["platform", "kind", "ministry", "is_active"]
     list_select_related = ["ministry", "official"]
@@ -70,6 +126,7 @@ class SocialAccountAdmin(access.ScopedAdmin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["platform", "kind", "title", "handle", "external_id", "is_active"]}),
         (_("Owner"), {"fields": ["ministry", "official"]}),
+        (_("Answers"), {"fields": ["answer_approval", "access_token", "clear_access_token"]}),
         (_("Webhook"), {"fields": ["webhook_secret", "confirmation_code"], "classes": ["collapse"]}),
     ]
 

@@ -68,16 +68,28 @@ class InboundEventAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdm
                 return queryset.needing_a_person()
             return queryset
 
+    class SourceFilter(admin.SimpleListFilter):
+        """The intake path, by its name in the interface (the field holds the path's code)."""
+
+        title = _("platform")
+        parameter_name = "platform"
+
+        def lookups(self, request, model_admin):
+            return list(InboundEvent.SOURCES.items())
+
+        def queryset(self, request, queryset):
+            return queryset.filter(platform=self.value()) if self.value() in InboundEvent.SOURCES else queryset
+
     list_display = [
         "received_at",
-        "platform",
+        "source",
         "account",
         "outcome_badge",
         "reason_excerpt",
         "next_step",
         "appeal_link",
     ]
-    list_filter = ["outcome", WaitsForFilter, "platform", "received_at"]
+    list_filter = ["outcome", WaitsForFilter, SourceFilter, "received_at"]
     list_select_related = ["account"]
     search_fields = ["=dedup_key", "=appeal__id", "reason"]
     show_full_result_count = False
@@ -86,7 +98,7 @@ class InboundEventAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdm
     actions = ["replay"]
     fields = [
         "received_at",
-        "platform",
+        "source",
         "account",
         "account_key",
         "headers",
@@ -107,6 +119,10 @@ class InboundEventAdmin(access.ScopedAdmin, access.ReadOnlyAdmin, admin.ModelAdm
 
     def scope_queryset(self, request, queryset):
         return access.operators_only(request.user, queryset)
+
+    @admin.display(description=_("platform"), ordering="platform")
+    def source(self, event):
+        return event.source_label()
 
     @admin.display(description=_("outcome"), ordering="outcome")
     def outcome_badge(self, event):

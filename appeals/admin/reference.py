@@ -7,6 +7,7 @@ from ..models import (
     AppealEvent,
     Municipality,
     RoutingRule,
+    Settlement,
     Topic,
 )
 
@@ -72,3 +73,20 @@ class MunicipalityAdmin(access.ScopedAdmin, admin.ModelAdmin):
 
     def scope_queryset(self, request, queryset):
         return queryset  # geography is the same for everybody (changed by operators only)
+
+
+@admin.register(Settlement)
+class SettlementAdmin(access.ScopedAdmin, admin.ModelAdmin):
+    """The region's settlements from the official register, each with its municipality: what
+    finds an appeal's municipality from the place it names (``manage.py load_gazetteer``)."""
+
+    list_display = ["name", "kind", "municipality", "oktmo"]
+    list_filter = ["municipality"]
+    list_select_related = ["municipality"]
+    search_fields = ["name", "oktmo"]
+    autocomplete_fields = ["municipality"]
+    fields = ["name", "kind", "municipality", "oktmo", "fias_id"]
+    show_full_result_count = False
+
+    def scope_queryset(self, request, queryset):
+        return access.operators_only(request.user, queryset)

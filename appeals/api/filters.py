@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -68,29 +69,31 @@ class IdFilter(django_filters.NumberFilter):
 
 
 class AppealFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Appeal.Status.choices, help_text="One or more statuses.")
-    topic = django_filters.CharFilter(field_name="topic__code", help_text="Topic code, e.g. `roads_transport`.")
+    status = django_filters.MultipleChoiceFilter(choices=Appeal.Status.choices, help_text=_("One or more statuses."))
+    topic = django_filters.CharFilter(field_name="topic__code", help_text=_("Topic code, e.g. `roads_transport`."))
     ministry = IdFilter(field_name="ministry_id", help_text="Ministry id.")
     assignee = IdFilter(field_name="assignee_id", help_text="Official id.")
     account = IdFilter(field_name="account_id", help_text="Social account id.")
     platform = django_filters.ChoiceFilter(
         field_name="account__platform",
         choices=SocialAccount.Platform.choices,
-        help_text="The platform of the account the appeal arrived on.",
+        help_text=_("The platform of the account the appeal arrived on."),
     )
     overdue = django_filters.BooleanFilter(
         method="filter_overdue",
-        help_text="true: open, clock running and past the deadline; false: all the others.",
+        help_text=_("true: open, clock running and past the deadline; false: all the others."),
     )
-    due_before = DateTimeFilter(field_name="due_at", lookup_expr="lt", help_text="Deadline before this time.")
-    due_after = DateTimeFilter(field_name="due_at", lookup_expr="gte", help_text="Deadline at or after this time.")
+    due_before = DateTimeFilter(field_name="due_at", lookup_expr="lt", help_text=_("Deadline before this time."))
+    due_after = DateTimeFilter(field_name="due_at", lookup_expr="gte", help_text=_("Deadline at or after this time."))
     received_after = DateTimeFilter(
-        field_name="received_at", lookup_expr="gte", help_text="Received at or after this time."
+        field_name="received_at", lookup_expr="gte", help_text=_("Received at or after this time.")
     )
-    received_before = DateTimeFilter(field_name="received_at", lookup_expr="lt", help_text="Received before this time.")
+    received_before = DateTimeFilter(
+        field_name="received_at", lookup_expr="lt", help_text=_("Received before this time.")
+    )
     q = django_filters.CharFilter(
         method="search",
-        help_text="Words in the text or the author's name; a number (also `№12`, `#12`) finds that appeal.",
+        help_text=_("Words in the text or the author's name; a number (also `№12`, `#12`) finds that appeal."),
     )
 
     class Meta:

@@ -27,18 +27,18 @@ class PressServiceOnly(permissions.BasePermission):
 
 
 class IntakeItemSerializer(serializers.Serializer):
-    platform = serializers.CharField(help_text="vk, ok, telegram, instagram, facebook or twitter")
-    account = serializers.CharField(help_text="The platform's id of the account the appeal arrived on.")
-    external_id = serializers.CharField(help_text="The platform's id of the message: a repeat is not stored twice.")
+    platform = serializers.CharField(help_text=_("vk, ok, telegram, instagram, facebook or twitter"))
+    account = serializers.CharField(help_text=_("The platform's id of the account the appeal arrived on."))
+    external_id = serializers.CharField(help_text=_("The platform's id of the message: a repeat is not stored twice."))
     text = serializers.CharField()
     thread_id = serializers.CharField(required=False)
     author_name = serializers.CharField(required=False)
     author_external_id = serializers.CharField(required=False)
     author_url = serializers.CharField(
-        required=False, help_text="http(s) only: another link is left out (the item's warnings say so)."
+        required=False, help_text=_("http(s) only: another link is left out (the item's warnings say so).")
     )
     link = serializers.CharField(
-        required=False, help_text="http(s) only: another link is left out (the item's warnings say so)."
+        required=False, help_text=_("http(s) only: another link is left out (the item's warnings say so).")
     )
     written_at = serializers.DateTimeField(required=False)
 
@@ -55,7 +55,7 @@ class IntakeResultSerializer(serializers.Serializer):
     warnings = serializers.ListField(
         child=serializers.CharField(),
         required=False,
-        help_text="What was left out of the item, e.g. a javascript: link.",
+        help_text=_("What was left out of the item, e.g. a javascript: link."),
     )
 
 
@@ -68,7 +68,9 @@ class BatchIntakeView(APIView):
     permission_classes = [permissions.IsAuthenticated, PressServiceOnly]
 
     @extend_schema(
-        request=IntakeRequestSerializer, responses={200: IntakeResponseSerializer}, summary="Deliver a batch of appeals"
+        request=IntakeRequestSerializer,
+        responses={200: IntakeResponseSerializer},
+        summary=_("Deliver a batch of appeals"),
     )
     def post(self, request):
         event = InboundEvent.objects.create(

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 
@@ -22,6 +23,8 @@ class AppealCursorPagination(pagination.CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    cursor_query_description = gettext_lazy("The position in the list: the next or previous page's link carries it.")
+    page_size_query_description = gettext_lazy("How many appeals a page holds.")
     ordering_param = "ordering"
     ordering = ("-received_at", "-id")
     ORDERINGS = {
@@ -72,7 +75,7 @@ class AppealCursorPagination(pagination.CursorPagination):
                 "name": self.ordering_param,
                 "required": False,
                 "in": "query",
-                "description": "Sort order (default: newest first).",
+                "description": gettext_lazy("Sort order (default: newest first)."),
                 "schema": {"type": "string", "enum": list(self.ORDERINGS)},
             },
         ]
@@ -84,3 +87,5 @@ class SmallTablePagination(pagination.PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
+    page_query_description = gettext_lazy("The page's number.")
+    page_size_query_description = gettext_lazy("How many rows a page holds.")

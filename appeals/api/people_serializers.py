@@ -1,9 +1,10 @@
 """Ministries, officials and social accounts in the API.
 
-A social account's webhook secret and confirmation code are write-only: no response ever
-contains them.
+A social account's webhook secret, confirmation code and access token are write-only: no response
+ever contains them (``has_access_token`` says whether the token is set).
 """
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -13,7 +14,7 @@ from ministries.models import Ministry, Official, SocialAccount
 class MinistrySerializer(serializers.ModelSerializer):
     class Meta:
         model = Ministry
-        fields = ["id", "name", "short_name", "slug", "is_active", "head", "email"]
+        fields = ["id", "name", "short_name", "slug", "is_active", "head", "email", "answer_approval"]
 
     def validate(self, attrs):
         head = attrs.get("head")
@@ -49,6 +50,7 @@ class SocialAccountSerializer(serializers.ModelSerializer):
     platform_label = serializers.CharField(source="get_platform_display", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     url = serializers.CharField(read_only=True)
+    has_access_token = serializers.SerializerMethodField()
 
     class Meta:
         model = SocialAccount
@@ -64,11 +66,26 @@ class SocialAccountSerializer(serializers.ModelSerializer):
             "url",
             "ministry",
             "official",
+            "answer_approval",
             "is_active",
             "webhook_secret",
             "confirmation_code",
+            "access_token",
+            "has_access_token",
         ]
         extra_kwargs = {
             "webhook_secret": {"write_only": True},
             "confirmation_code": {"write_only": True},
+            # Encrypted at rest, never shown: written, and said whether it is set.
+            "access_token": {"write_only": True, "style": {"input_type": "password"}},
         }
+
+    def get_has_access_token(self, account: SocialAccount) -> bool:
+        return bool(account.access_token)
+
+    def validate_access_token(self, token: str) -> str:
+        if token and not settings.GOVFEEDBACK_TOKEN_KEYS:
+            raise serializers.ValidationError(
+                _("Tokens cannot be stored: GOVFEEDBACK_TOKEN_KEYS is not set on the server (docs/publishing.md).")
+            )
+        return token

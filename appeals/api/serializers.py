@@ -17,6 +17,7 @@ from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
 from rest_framework.relations import PKOnlyObject
@@ -24,8 +25,9 @@ from rest_framework.settings import api_settings
 
 from ministries.models import Ministry, Official, SocialAccount
 
-from .. import access
-from ..models import Appeal, AppealEvent, AppealMessage, Topic
+from .. import access, answers
+from ..models import AnswerTemplate, Appeal, AppealEvent, AppealMessage, Publication, Topic
+from ..publishing import platforms
 from ..steps import STEPS
 from .filters import MAX_ID
 
@@ -303,7 +305,7 @@ class AppealSerializer(WrittenRows):
     author_url = serializers.CharField(read_only=True)
     answer_url = serializers.CharField(read_only=True)
     rejection_reason = serializers.ChoiceField(
-        choices=Appeal.RejectionReason.choices, allow_blank=True, read_only=True, help_text="Empty unless rejected."
+        choices=Appeal.RejectionReason.choices, allow_blank=True, read_only=True, help_text=_("Empty unless rejected.")
     )
     overdue = serializers.SerializerMethodField()
     allowed_steps = serializers.SerializerMethodField()
@@ -339,6 +341,7 @@ class AppealSerializer(WrittenRows):
             "answer_url",
             "rejection_reason",
             "duplicate_of",
+            "reacted_at",
             "allowed_steps",
         ]
         read_only_fields = fields
@@ -454,6 +457,94 @@ class AskInputSerializer(serializers.Serializer):
 class ReplyInputSerializer(serializers.Serializer):
     text = serializers.CharField(allow_blank=True)
     answer_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class DraftAnswerInputSerializer(serializers.Serializer):
+    text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Empty: the template's text. Placeholders are filled."),
+    )
+    template = serializers.PrimaryKeyRelatedField(
+        queryset=AnswerTemplate.objects.filter(is_active=True), required=False, allow_null=True, default=None
+    )
+    works_date = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="The date of the planned works ({дата_работ})."
+    )
+    resolves = serializers.BooleanField(
+        required=False, default=False, help_text=_("Publishing it resolves the appeal.")
+    )
+
+
+class ApproveAnswerInputSerializer(serializers.Serializer):
+    text = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_("The approver's edited text; empty: as drafted.")
+    )
+
+
+class ReturnAnswerInputSerializer(serializers.Serializer):
+    comment = serializers.CharField(allow_blank=True)
+
+
+class RetryAnswerInputSerializer(serializers.Serializer):
+    checked = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("For an unknown outcome: you checked that the answer is not on the platform."),
+    )
+
+
+class ConfirmAnswerInputSerializer(serializers.Serializer):
+    url = serializers.CharField(allow_blank=True, max_length=500, help_text=_("The link to the answer you found."))
+
+
+class PublicationSerializer(serializers.ModelSerializer):
+    """An answer to publish on the appeal's platform, and where it stands."""
+
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    drafted_by = serializers.SerializerMethodField()
+    approved_by = serializers.SerializerMethodField()
+    length = serializers.SerializerMethodField(
+        help_text=_("The text's length as the platform counts it (Telegram, Facebook, Instagram: an emoji is two).")
+    )
+    length_limit = serializers.SerializerMethodField(help_text=_("The longest text the platform takes here."))
+
+    class Meta:
+        model = Publication
+        fields = [
+            "id",
+            "status",
+            "status_label",
+            "text",
+            "length",
+            "length_limit",
+            "resolves",
+            "drafted_by",
+            "approved_by",
+            "approved_at",
+            "return_comment",
+            "url",
+            "last_error",
+            "attempts",
+            "created_at",
+            "sent_at",
+        ]
+        read_only_fields = fields
+
+    def get_drafted_by(self, publication: Publication) -> str:
+        user = publication.drafted_by
+        return (user.get_full_name() or user.get_username()) if user else ""
+
+    def get_approved_by(self, publication: Publication) -> str:
+        user = publication.approved_by
+        return (user.get_full_name() or user.get_username()) if user else ""
+
+    def get_length(self, publication: Publication) -> int:
+        return answers.measure(publication.text, publication.account.platform)
+
+    def get_length_limit(self, publication: Publication) -> int:
+        return platforms.length_limit(publication.appeal)
 
 
 class TopicSerializer(serializers.ModelSerializer):

@@ -62,10 +62,12 @@ def measure(
     rows: Sequence[tuple[str, str]],
     batch: int = 1000,
     progress: Callable[[int, int], None] | None = None,
+    alternatives: Sequence[str] | None = None,
 ) -> dict:
     """``evaluate`` of ``classifier`` on (text, topic code) rows, with its speed in appeals per second
     of this process's CPU time and the model measured (what ``manage.py classify_eval`` prints).
-    ``progress(done, total)`` is called after each ``batch`` of appeals."""
+    ``progress(done, total)`` is called after each ``batch`` of appeals. ``alternatives``: a second
+    reasonable topic of each row ("" for none), for ``accuracy_with_alternative``."""
     predictions: list[tuple[str, float]] = []
     cpu = time.process_time()
     for start in range(0, len(rows), batch):
@@ -74,6 +76,12 @@ def measure(
             progress(len(predictions), len(rows))
     cpu = time.process_time() - cpu
     result = evaluate([code for _, code in rows], predictions)
+    if alternatives is not None:
+        right = [
+            predicted in (code, alternative)
+            for (_, code), (predicted, _), alternative in zip(rows, predictions, alternatives, strict=True)
+        ]
+        result["accuracy_with_alternative"] = _round(sum(right) / len(right)) if right else 0.0
     result["appeals_per_second"] = round(len(rows) / cpu) if cpu > 0 else None
     result["model"] = {key: classifier.metadata.get(key) for key in ("version", "trained_at", "rows")}
     return result

@@ -87,6 +87,14 @@ def _lemma(word: str) -> tuple[str, bool]:
     return lemma, bool(_PERSONAL_TAGS & parse.tag.grammemes) or lemma in _TRAINING_REGION_PLACES
 
 
+@lru_cache(maxsize=200_000)
+def lemma_of(word: str) -> tuple[str, bool]:
+    """A lower-case word's lemma ("ё" as "е") and whether it is (most likely) a person's name — for
+    the routing model, which keeps places (they tell which administration) but not people."""
+    parse = _morph().parse(word)[0]
+    return parse.normal_form.replace("ё", "е"), bool({"Name", "Surn", "Patr"} & parse.tag.grammemes)
+
+
 def clean(text: str) -> str:
     """Plain text: no HTML, links or e-mails; "ё" is "е"."""
     text = html.unescape(_TAG_RE.sub(" ", text or ""))

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from kombu.exceptions import OperationalError as BrokerError
 
 from .. import services
@@ -175,7 +176,11 @@ def _failed(event_id: int, error: Exception, now: datetime) -> datetime | None:
             else:
                 event.retry_at, event.processed_at = None, now
                 event.reason = (
-                    _("Processing failed %(attempts)d times (%(error)s); replay the event after a fix.")
+                    ngettext(
+                        "Processing failed %(attempts)d time (%(error)s); replay the event after a fix.",
+                        "Processing failed %(attempts)d times (%(error)s); replay the event after a fix.",
+                        event.failed_attempts,
+                    )
                     % {"attempts": event.failed_attempts, "error": detail}
                     if transient
                     else _("Processing failed (%(error)s); replay the event after a fix.") % {"error": detail}
@@ -282,8 +287,12 @@ def enqueue(event: InboundEvent) -> None:
 def _payload(event: InboundEvent) -> dict:
     try:
         payload = json.loads(bytes(event.body).decode("utf-8"))
-    except ValueError as error:
-        raise Rejected(_("Malformed JSON: %(error)s") % {"error": error}) from None
+    except json.JSONDecodeError as error:  # where, in the operator's language (Python's message is English)
+        raise Rejected(
+            _("Malformed JSON: line %(line)d, column %(column)d.") % {"line": error.lineno, "column": error.colno}
+        ) from None
+    except ValueError:
+        raise Rejected(_("Malformed JSON: the body is not UTF-8 text.")) from None
     if not isinstance(payload, dict):
         raise Rejected(_("Malformed JSON: the body must be a JSON object."))
     return payload

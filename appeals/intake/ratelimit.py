@@ -1,4 +1,4 @@
-"""The intake's limits a minute, counted in Django's cache (Redis when CACHE_URL is set, shared by
+"""Rate limits, counted in Django's cache (Redis when CACHE_URL is set, shared by
 every process).
 
 - ``over_limit``: requests to one account (``GOVFEEDBACK_INTAKE_RATE_PER_MINUTE``). A request past
@@ -9,6 +9,9 @@ every process).
   They are counted after the check and before they are stored: past a limit they are answered 429
   and not stored at all. A platform's authenticated deliveries never count here, so no burst of
   theirs is refused because of an address (VK, Telegram and OK send from a few addresses).
+
+- ``wait_for``: a platform's limit on the calls of one account (publishing answers,
+  ``appeals.publishing``): how long to wait for room.
 
 When the cache cannot be reached no limit is applied: losing a citizen's appeal is worse than a
 burst (a refused request is then still stored with the first kilobyte of its body only).
@@ -33,7 +36,7 @@ def _count(key: str) -> int | None:
         except ValueError:  # the minute's first request: its counter does not exist yet
             return 1 if cache.add(key, 1, timeout=120) else cache.incr(key)
     except Exception:  # the cache is down: count nothing, refuse nothing
-        logger.warning("Intake rate limit not applied: the cache is unreachable.", exc_info=True)
+        logger.warning("Rate limit not applied: the cache is unreachable.", exc_info=True)
         return None
 
 
@@ -88,3 +91,20 @@ def refused_over_limit(address: str | None, now: float | None = None) -> str | N
                 logger.warning("Intake: %s (the address: %s)", reason % {"limit": limit}, source)
             return reason % {"limit": limit}
     return None
+
+
+def wait_for(key: str, limit: int, seconds: int, now: float | None = None, margin: float = 0.2) -> float:
+    """Count one use of ``key`` in its current window of ``seconds`` (shared by every process, like
+    the intake's counters); 0 while within ``limit``, else the seconds until a window with room.
+
+    A use counted in the last ``margin`` seconds of a window may reach the other side after the
+    next one began: it counts in both, so that no window, as the other side counts, holds more
+    than ``limit``. Unreachable cache: 0 (nothing is held back; the platform's own limit answers)."""
+    now = now if now is not None else time.time()
+    window = int(now // seconds)
+    windows = [window, window + 1] if (window + 1) * seconds - now < margin else [window]
+    for each in windows:
+        count = _count(f"rate:{key}:{seconds}:{each}")
+        if count is not None and count > limit:
+            return (each + 1) * seconds - now
+    return 0.0

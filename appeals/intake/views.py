@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.csrf import csrf_exempt
 
 from audit.log import client_ip
@@ -76,12 +76,19 @@ def _refuse_over_rate(event: InboundEvent, secrets: dict) -> str:
         event.authenticated = False
     limit = settings.GOVFEEDBACK_INTAKE_RATE_PER_MINUTE
     if event.authenticated:
-        reason = gettext(
+        reason = ngettext(
+            "More than %(limit)d request a minute to this account (GOVFEEDBACK_INTAKE_RATE_PER_MINUTE); "
+            "stored and can be replayed.",
             "More than %(limit)d requests a minute to this account (GOVFEEDBACK_INTAKE_RATE_PER_MINUTE); "
-            "stored and can be replayed."
+            "stored and can be replayed.",
+            limit,
         )
     else:
-        reason = gettext("More than %(limit)d requests a minute to this account (GOVFEEDBACK_INTAKE_RATE_PER_MINUTE).")
+        reason = ngettext(
+            "More than %(limit)d request a minute to this account (GOVFEEDBACK_INTAKE_RATE_PER_MINUTE).",
+            "More than %(limit)d requests a minute to this account (GOVFEEDBACK_INTAKE_RATE_PER_MINUTE).",
+            limit,
+        )
     finish(event, Outcome.REJECTED, reason % {"limit": limit})
     return event.reason
 
@@ -157,7 +164,11 @@ def _check(request, event: InboundEvent, length: int) -> tuple[int, str, bool]:
     refusal, whether it goes on to a worker)."""
     if length > settings.GOVFEEDBACK_INTAKE_MAX_BODY:
         limit = settings.GOVFEEDBACK_INTAKE_MAX_BODY
-        reason = gettext("The body of %(length)d bytes is over the limit of %(limit)d (GOVFEEDBACK_INTAKE_MAX_BODY).")
+        reason = ngettext(
+            "The body of %(length)d byte is over the limit of %(limit)d (GOVFEEDBACK_INTAKE_MAX_BODY).",
+            "The body of %(length)d bytes is over the limit of %(limit)d (GOVFEEDBACK_INTAKE_MAX_BODY).",
+            length,
+        )
         reason %= {"length": length, "limit": limit}
         finish(event, Outcome.REJECTED, reason)
         return 413, reason, False

@@ -2,6 +2,7 @@
 
 import csv
 import json
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -65,6 +66,33 @@ def test_it_prints_the_figures_worked_out_by_hand(tmp_path, monkeypatch):
     assert result["coverage_at_95_precision"] == 0.6
     assert result["threshold_at_95_precision"] == 0.7
     assert result["model"]["version"] == 1
+
+
+def test_it_also_counts_the_documented_alternative_topic(tmp_path, monkeypatch):
+    answers = {
+        "свалка у реки": ("ecology", 0.9),  # labelled waste, ecology is its documented alternative
+        "свалка во дворе": ("waste_reform", 0.9),
+        "яма на дороге": ("ecology", 0.9),  # wrong either way
+    }
+    rows = [
+        ("свалка у реки", "waste_reform", "Несанкционированные свалки"),
+        ("свалка во дворе", "waste_reform", "Несанкционированные свалки"),
+        ("яма на дороге", "roads_transport", "Ямы"),
+    ]
+    path = write_csv(tmp_path / "eval.csv", rows, columns=("text", "topic5", "tematika"))
+    mapping = write_csv(
+        tmp_path / "map.csv",
+        [("Несанкционированные свалки", "waste_reform", "ecology"), ("Ямы", "roads_transport", "")],
+        columns=("tematika", "topic5", "alt_topic5"),
+    )
+    monkeypatch.setattr(classify_eval, "get_classifier", lambda: FixedClassifier(answers))
+    out = StringIO()
+
+    call_command("classify_eval", csv=path, alternatives=mapping, stdout=out)
+
+    result = json.loads(out.getvalue())
+    assert result["accuracy"] == pytest.approx(1 / 3, abs=1e-4)
+    assert result["accuracy_with_alternative"] == pytest.approx(2 / 3, abs=1e-4)
 
 
 def test_ties_in_confidence_are_taken_together():

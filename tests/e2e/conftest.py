@@ -99,6 +99,20 @@ def roles_groups(transactional_db):
 
 
 @pytest.fixture
+def topics(transactional_db) -> dict:
+    """The five topics (and the gazetteer) as their data migration leaves them, whatever a
+    transactional test that ran before this one flushed."""
+    import importlib
+
+    from django.apps import apps
+
+    from appeals.models import Topic
+
+    importlib.import_module("appeals.migrations.0002_topics_and_gazetteer").load(apps, None)
+    return {topic.code: topic for topic in Topic.objects.all()}
+
+
+@pytest.fixture
 def page_errors() -> list[str]:
     """What broke in the pages behind the user's back: uncaught JavaScript errors and static
     files (CSS, JS, images) that did not load."""
@@ -136,12 +150,13 @@ def open_page(request, browser, live_server, page_errors) -> Iterator[Callable]:
 
 
 def log_in(page, username: str, password: str = PASSWORD) -> None:
-    """Through the admin's login form, as a person would."""
+    """Through the admin's login form, as a person would; the person lands on their queue (an
+    operator on the triage queue, a head on the ministry's, a specialist on their own)."""
     page.goto("/admin/login/?next=/admin/")
     page.get_by_label("Имя пользователя").fill(username)
     page.get_by_label("Пароль").fill(password)
     page.get_by_role("button", name="Войти").click()
-    page.wait_for_url("**/admin/")
+    page.wait_for_url(lambda url: "/admin/" in url and "/admin/login/" not in url)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -179,8 +179,8 @@ class TestAdmin:
             failing.append(OperationalError("database is locked"))
             post(client, n)
         # 1 session, 2 user, 3 user's own permissions, 4 user's groups permissions, 5 the user's
-        # role, 6 the capped count, 7 the page of events with their accounts, 8 the platforms for
-        # their filter.
+        # role, 6 the capped count, 7 the page of events with their accounts, 8 the bell in the
+        # header (the platforms' filter is a fixed list: no query).
         with django_assert_num_queries(8):
             response = operator_client.get(self.URL, {"waits_for": "retry"})
         assert len(response.context["cl"].result_list) == rows

@@ -16,8 +16,9 @@ def test_the_officials_list_runs_a_fixed_number_of_queries(operator_client, djan
     ministry = MinistryFactory()
     OfficialFactory.create_batch(rows, ministry=ministry)
     # 1 session, 2 user, 3-4 permissions, 5 the user's role, 6 ministries for the filter, 7 count of the
-    # filtered list, 8 count of the whole list (small tables show it), 9 the page with ministry and login.
-    with django_assert_num_queries(9):
+    # filtered list, 8 count of the whole list (small tables show it), 9 the page with ministry and login,
+    # 10 the bell in the header.
+    with django_assert_num_queries(10):
         response = operator_client.get(reverse("admin:ministries_official_changelist"))
     assert len(response.context["cl"].result_list) == rows
 
@@ -30,8 +31,8 @@ def test_the_ministries_list_runs_a_fixed_number_of_queries(operator_client, dja
         ministry.head = OfficialFactory(ministry=ministry)
         ministry.save()
     # 1 session, 2 user, 3-4 permissions, 5 the user's role, 6-7 counts (filtered, whole), 8 the page
-    # with each head joined.
-    with django_assert_num_queries(8):
+    # with each head joined, 9 the bell in the header.
+    with django_assert_num_queries(9):
         response = operator_client.get(reverse("admin:ministries_ministry_changelist"))
     assert len(response.context["cl"].result_list) == rows
 
@@ -42,8 +43,8 @@ def test_the_accounts_list_runs_a_fixed_number_of_queries(operator_client, djang
     ministry = MinistryFactory()
     AccountFactory.create_batch(rows, ministry=ministry, kind=SocialAccount.Kind.MINISTRY_GROUP)
     # 1 session, 2 user, 3-4 permissions, 5 the user's role, 6 ministries for the filter, 7-8 counts
-    # (filtered, whole), 9 the page with ministry and official joined.
-    with django_assert_num_queries(9):
+    # (filtered, whole), 9 the page with ministry and official joined, 10 the bell in the header.
+    with django_assert_num_queries(10):
         response = operator_client.get(reverse("admin:ministries_socialaccount_changelist"))
     assert len(response.context["cl"].result_list) == rows
 
@@ -52,8 +53,9 @@ def test_the_accounts_list_runs_a_fixed_number_of_queries(operator_client, djang
 def test_the_topics_list_shows_the_five_topics_with_their_deadlines(operator_client, django_assert_num_queries):
     # 1 session, 2 user, 3-4 permissions, 5 the classifier's figures (predicted and corrected in one
     # aggregate), 6-7 counts (filtered, whole), 8 topics with default ministry (topics are not
-    # scoped: no role query).
-    with django_assert_num_queries(8):
+    # scoped: no role query but the bell's), 9 the user's role and 10 the notices for the bell in the
+    # header.
+    with django_assert_num_queries(10):
         html = operator_client.get(reverse("admin:appeals_topic_changelist")).content.decode()
     for name in ["ЖКХ и благоустройство", "Мусорная реформа", "Дороги и транспорт", "Экология", "Прочее"]:
         assert name in html
@@ -79,8 +81,9 @@ def test_the_classifiers_accuracy_in_practice_counts_operators_corrections(opera
 def test_the_history_list_runs_a_fixed_number_of_queries(operator_client, django_assert_num_queries, rows):
     for appeal in AppealFactory.create_batch(rows):
         services.comment(appeal, note="Позвонили заявителю")
-    # 1 session, 2 user, 3-4 permissions, 5 the user's role, 6 capped count, 7 the page of events.
-    with django_assert_num_queries(7):
+    # 1 session, 2 user, 3-4 permissions, 5 the user's role, 6 capped count, 7 the page of events,
+    # 8 the bell in the header.
+    with django_assert_num_queries(8):
         response = operator_client.get(reverse("admin:appeals_appealevent_changelist"))
     assert len(response.context["cl"].result_list) == rows
 
@@ -116,8 +119,9 @@ def test_the_notifications_list_runs_a_fixed_number_of_queries(operator_client, 
     Notification.objects.bulk_create(
         Notification(appeal=appeal, kind="overdue", address=f"n{i}@example.ru") for i in range(rows)
     )
-    # 1 session, 2 user, 3-4 permissions, 5 the user's role, 6 capped count, 7 the page of notifications.
-    with django_assert_num_queries(7):
+    # 1 session, 2 user, 3-4 permissions, 5 the user's role, 6 capped count, 7 the page of notifications,
+    # 8 the bell in the header.
+    with django_assert_num_queries(8):
         response = operator_client.get(reverse("admin:notifications_notification_changelist"))
     assert len(response.context["cl"].result_list) == rows
 

@@ -19,7 +19,7 @@ from ..factories import AppealFactory, OfficialFactory
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=ZoneInfo("Asia/Krasnoyarsk"))
 # PostgreSQL inserts a whole batch in one statement; Django splits SQLite inserts at 999
 # parameters, so there "many" is as many as one insert holds. .ci/run runs both.
-MANY = 1000 if connection.vendor == "postgresql" else 30
+MANY = 1000 if connection.vendor == "postgresql" else 25
 
 
 @pytest.fixture

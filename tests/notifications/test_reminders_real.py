@@ -4,6 +4,8 @@ These need a database that other processes can open, so they run on PostgreSQL (
 second pass, where GOVFEEDBACK_REQUIRE_SERVICES=1 guarantees it); the SQLite pass skips them.
 """
 
+import email
+import email.policy
 import os
 import signal
 import subprocess
@@ -69,6 +71,38 @@ def test_two_sender_processes_at_once_send_each_reminder_once(tmp_path):
     assert Notification.objects.filter(sent_at__isnull=False).count() == count
     sent = [int(out.split()[1]) for out in outputs]  # "Sent N notification(s)."
     assert sum(sent) == count
+
+
+def test_two_sender_processes_at_once_list_each_reminder_once_in_the_messages_to_its_person(tmp_path):
+    """The reminders to one person go in few messages (one per sender that got there first), and
+    each appeal is in exactly one of them: the companions are taken with a guarded update."""
+    addresses = [f"head{i}@minstroy.example" for i in range(3)]
+    appeals = AppealFactory.create_batch(60)
+    Notification.objects.bulk_create(
+        Notification(appeal=appeal, kind="overdue", address=address, recipient_name=address)
+        for address in addresses
+        for appeal in appeals
+    )
+    command = [sys.executable, "manage.py", "send_notifications", "--limit", "1000"]
+    senders = [
+        subprocess.Popen(command, cwd=ROOT, env=child_env(tmp_path), stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = [sender.communicate(timeout=120)[0] for sender in senders]
+    assert all(sender.returncode == 0 for sender in senders), outputs
+    messages = [
+        email.message_from_bytes(raw.strip(), policy=email.policy.default)
+        for path in (tmp_path / "mail").glob("*")
+        for raw in path.read_bytes().split(b"-" * 79)
+        if b"To: " in raw
+    ]
+    assert len(messages) <= 2 * len(addresses)
+    for address in addresses:
+        theirs = "".join(m.get_body(("plain",)).get_content() for m in messages if m["To"] == address)
+        for appeal in appeals:
+            assert theirs.count(f"/admin/appeals/appeal/{appeal.pk}/change/") == 1, (address, appeal.pk)
+    assert Notification.objects.filter(sent_at__isnull=False).count() == 3 * len(appeals)
+    assert sum(int(out.split()[1]) for out in outputs) == 3 * len(appeals)
 
 
 def test_a_real_worker_with_beat_flags_an_overdue_appeal_and_delivers_its_email(tmp_path):

@@ -60,7 +60,13 @@ HOSTILE = {
     "stems and endings": repeated("черногорском саяногорский "),
     "hyphens": repeated("усть-абакан-"),
     "settlements": repeated("с. с. бея"),
+    "names and markers": repeated("в с. Белом Яре, ул. Калинина, Усть-Абаканского р-на "),
+    "hyphenated words": repeated("усть-абакан-1-е-"),
     "named": repeated("в Абакане и Черногорске "),
+    # Against its streets: markers, initials and street nouns again and again.
+    "street markers": repeated("ул. им. А. Б. "),
+    "streets": repeated("на Литейной улице, ул. Литейная "),
+    "towns and streets": repeated("г. Абакан ул. г "),
 }
 
 # The child process: Django, the dictionary, the model and the gazetteer's patterns loaded, then
@@ -69,8 +75,10 @@ CHILD = """
 import json, sys
 import django
 django.setup()
-from appeals import classifier as classify, duplicates, patterns, routing
+from appeals import classifier as classify, duplicates, gazetteer as places, patterns, routing
 spec = json.load(open(sys.argv[1], encoding="utf-8"))
+khakassia = places.Gazetteer.from_csv("data/gazetteers/khakassia.csv")
+khakassia.add_street("Литейная", "Абакан", places.street_forms("Литейная"))  # the streets' path too
 classify.load_dictionary()
 classify.get_classifier()
 gazetteer = [(pk, patterns.compile_pattern(line)) for pk, line in spec["gazetteer"]]
@@ -79,6 +87,7 @@ functions = {
     "tokens": classify.tokens,
     "classify": classify.classify,
     "municipality": lambda text: routing.first_named(text, gazetteer),
+    "place": lambda text: (found := places.detect(text, khakassia)) and found.municipality,
     "similarity": lambda text: duplicates.similarity(text, text),
 }
 print("ready", flush=True)
@@ -223,6 +232,14 @@ def test_it_detects_municipalities_in_hostile_text_without_backtracking_as_befor
     assert (found["hyphens"], found["named"]) == tuple(
         Municipality.objects.get(name=name).pk for name in ("Усть-Абаканский", "Абакан")
     )
+
+
+def test_it_finds_the_places_in_hostile_text_without_backtracking(tmp_path):
+    # appeals.gazetteer: the text's words (one pattern, each repetition after a hyphen) looked up.
+    found = dict(zip(HOSTILE, answers(tmp_path, [("place", text) for text in HOSTILE.values()]), strict=True))
+    assert found["names and markers"] == "Усть-Абаканский"  # the district named, over the village (Алтайский)
+    assert found["@"] is None
+    assert found["streets"] == "Абакан"  # a street of one town (added to the file's places above)
 
 
 def test_it_runs_an_operators_nested_repetition_in_linear_time(tmp_path):

@@ -28,7 +28,8 @@ def login(client, username, password):
 class TestAdminLogin:
     def test_the_right_password_logs_in(self, operator, limits):
         response = login(Client(), "operator", "correct horse battery staple")
-        assert response.status_code == 302 and response["Location"] == "/admin/"
+        # An operator lands on the triage queue (tests/appeals/test_landing_and_counters.py).
+        assert response.status_code == 302 and response["Location"] == "/admin/appeals/appeal/?queue=triage"
 
     def test_after_the_limit_even_the_right_password_is_refused_in_russian(self, operator, limits):
         client = Client()

@@ -37,6 +37,8 @@ FILTERS = [
     "queue=open",
     "queue=mine",
     "queue=unassigned",
+    "queue=triage",
+    "queue=mine_closed",
     "o=-1",
 ]
 

@@ -8,6 +8,8 @@ import random
 import time
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +20,11 @@ from appeals import services
 from appeals.models import Appeal
 from demo import government as demo
 from notifications import jobs
+from notifications import services as notifications
 
+# How many of the newest appeals on the Head's accounts nobody has routed yet (the triage queue).
+FRESH = 8
+GAZETTEER = settings.BASE_DIR / "data" / "gazetteers" / "khakassia.csv"
 PLATFORM_URLS = {
     "vk": "https://vk.com/wall-{account}_{post}?reply={id}",
     "ok": "https://ok.ru/group/{account}/topic/{post}",
@@ -43,6 +49,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2019, help="Random seed (the same seed, the same demo).")
 
     def handle(self, *args, appeals, days, if_empty, seed, **options):
+        # The region's settlements (idempotent, also into an existing demo): an appeal that names
+        # a village finds its municipality.
+        call_command("load_gazetteer", str(GAZETTEER), stdout=self.stdout, stderr=self.stderr)
         if if_empty and Appeal.objects.exists():
             self.stdout.write("The database already has appeals: the demo is not seeded again.")
             return
@@ -54,17 +63,21 @@ class Command(BaseCommand):
         plan = self.plan(rng, org, appeals, days, now)
         created = 0
         for start in range(0, len(plan), 100):
-            with transaction.atomic():
+            # The seeded past is mailed to nobody; the last day's assignments leave their notice in
+            # the admin (the bell), as they would have.
+            with transaction.atomic(), notifications.quiet(in_admin_since=now - timedelta(days=1)):
                 for item in plan[start : start + 100]:
                     # Each appeal's life has its own generator: skipping one never shifts the others.
                     created += self.live(random.Random(f"{seed}-{item['number']}"), org, item, now)
             self.stdout.write(f"  appeals: {min(start + 100, len(plan))}/{len(plan)}", ending="\r")
             self.stdout.flush()
         self.stdout.write("")
-        # What beat would have done by now; `make run`'s worker then delivers the notifications.
-        flagged = jobs.flag_overdue(now)
+        # What beat would have done by now, as if everybody had been told then: nobody is mailed on
+        # the first start about what was overdue when the demo was seeded. From now on beat's jobs
+        # remind and escalate as they do, and `make run`'s worker delivers the notifications.
+        flagged = jobs.flag_overdue(now, notify=False)
         jobs.remind_due_soon(now)
-        jobs.escalate_overdue(now)
+        jobs.escalate_overdue(now, notify=False)
         spikes = len(detect_spikes(now))
         reports.generate_due(now)
         demo.print_logins(self.stdout, org)
@@ -73,7 +86,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(org.ministries)} ministries, {Appeal.objects.count()} appeals "
-                f"({created} new, {open_count} open, {overdue} overdue, {flagged} flagged now, {spikes} spike alerts) "
+                f"({created} new, {open_count} open, {overdue} overdue, {flagged} flagged now, spike alerts: {spikes}) "
                 f"in {time.monotonic() - started:.1f} s."
             )
         )
@@ -114,6 +127,11 @@ class Command(BaseCommand):
                     "external_id": f"{number}{rng.randrange(1000, 9999)}",
                 }
             )
+        # The newest appeals on the Head's accounts have just arrived: the classifier decides their
+        # topic, and those it is unsure of wait in the operators' triage queue (where they land).
+        on_heads_accounts = [item for item in plan if item["account"] in org.head_accounts]
+        for item in sorted(on_heads_accounts, key=lambda item: item["received"])[-FRESH:]:
+            item["fresh"] = not item["spam"]
         # A burst of "no water in Chernogorsk" in the last hours: the spike alert of the demo.
         for offset, text in enumerate(burst):
             plan.append(
@@ -146,7 +164,7 @@ class Command(BaseCommand):
             account=account,
             external_id=external_id,
             received_at=item["received"],
-            topic=None if item["spam"] else org.topics[item["topic"]],
+            topic=None if item["spam"] or item.get("fresh") else org.topics[item["topic"]],
             now=item["received"],
             permalink=PLATFORM_URLS[platform].format(
                 account=account.external_id, post=rng.randrange(1000, 9999), id=external_id, handle=account.handle
@@ -158,6 +176,8 @@ class Command(BaseCommand):
         )
         if not created:
             return 0
+        if item.get("fresh"):
+            return 1  # nobody has touched it yet
         operator = rng.choice(org.operators)
         ministry = org.ministries[item["ministry"]]
         head = org.heads[item["ministry"]]
