@@ -15,6 +15,15 @@ from ministries.models import Approval, SocialAccount
 
 from .publishing import platforms
 
+# What keeps an appeal open after its answer was given (``AppealQuerySet.with_answer_state``):
+# its list row and its page say it, by the answer's status.
+ANSWER_STATES = {
+    "queued": _("answer in the publishing queue"),
+    "awaiting_approval": _("answer under approval"),
+    "failed": _("answer not published"),
+    "unknown": _("answer not published"),
+}
+
 # --- approval ----------------------------------------------------------------------------------
 
 
@@ -45,7 +54,7 @@ def approval_expression(appeal_path: str = "") -> Case:
 
 
 # --- length, as the platform counts it ---------------------------------------------------------
-# A platform's limit (``platforms.LENGTH_LIMITS``) is counted in its own unit:
+# A platform's limit (``platforms.REGISTRY``) is counted in its own unit:
 # - Telegram: "1-4096 characters after entities parsing" (core.telegram.org/bots/api#sendmessage),
 #   and its entities' offsets and lengths are in UTF-16 code units (#messageentity): counted in
 #   those, a character outside the Basic Multilingual Plane (most emoji) is two. This is the
@@ -53,17 +62,12 @@ def approval_expression(appeal_path: str = "") -> Case:
 # - Facebook and Instagram: Graph API texts are counted as JavaScript counts them, in UTF-16 code
 #   units (the stricter reading again).
 # - VK and OK: Unicode characters (code points).
-UTF16, CODE_POINTS = "utf16", "code_points"
-LENGTH_UNITS = {
-    platforms.TELEGRAM: UTF16,
-    platforms.FACEBOOK: UTF16,
-    platforms.INSTAGRAM: UTF16,
-}
+UTF16, CODE_POINTS = platforms.UTF16, platforms.CODE_POINTS  # each platform's unit: platforms.REGISTRY
 
 
 def length_unit(platform: str) -> str:
     """How ``platform`` counts a text's length: ``UTF16`` or ``CODE_POINTS``."""
-    return LENGTH_UNITS.get(platform, CODE_POINTS)
+    return platforms.platform(platform).unit
 
 
 def measure(text: str, platform: str) -> int:
@@ -94,11 +98,25 @@ def placeholder_values(appeal, works_date: date | None = None) -> dict[str, str]
     """What each placeholder becomes for ``appeal`` ("" when it is not known)."""
     ministry = appeal.ministry
     return {
-        "имя": _plain(appeal.author_name),
+        "имя": citizen_name(appeal),
         "номер": str(appeal.pk),
         "ведомство": ministry.name if ministry is not None else "",
         "дата_работ": works_date.strftime("%d.%m.%Y") if works_date else "",
     }
+
+
+# A name that is only the platform's id of the author («id612345678», «club42», «-100123»): what the
+# intake shows until the names job asks the platform (services.name_authors). Anchored, no nesting.
+PLATFORM_ID_RE = re.compile(r"(?:id|club|public|user)?-?\d{1,20}")
+
+
+def citizen_name(appeal) -> str:
+    """The citizen's name for ``{имя}``, or "" when it is not known: empty, or only a platform id —
+    then the placeholder stays and the answer is refused until the person edits the greeting."""
+    name = _plain(appeal.author_name or "")
+    if not name or PLATFORM_ID_RE.fullmatch(name) or name == appeal.author_external_id:
+        return ""
+    return name
 
 
 def _plain(value: str) -> str:

@@ -306,20 +306,30 @@ class TriageForm(StepForm):
 
 
 class PublicationStepForm(StepForm):
-    """A step on the appeal's answer to publish (approve, return, delete, publish again, confirm):
-    the page shows that answer (``publication``) and where it stands."""
+    """A step on one of the appeal's answers to publish (approve, return, delete, publish again,
+    confirm): the page shows that answer (``publication``: the one named by ``publication_id``, from
+    the panel's link, else the newest this step is for) and the service acts on that same row."""
 
     template_name = "admin/appeals/appeal/answer_step.html"
     # The answer's statuses this step is offered for (the appeal page's answer panel).
     for_statuses: tuple[str, ...] = ()
+    publication_id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.publication = (
-            Publication.objects.filter(appeal=self.appeal).select_related("drafted_by", "approved_by").first()
-            if self.appeal is not None
-            else None
-        )
+        self.publication = None
+        if self.appeal is not None:
+            chosen = str(self.data.get("publication_id") or self.initial.get("publication_id") or "")
+            rows = Publication.objects.filter(appeal=self.appeal, status__in=self.for_statuses)
+            if chosen.isdigit():
+                rows = rows.filter(pk=int(chosen))
+            self.publication = rows.select_related("drafted_by", "approved_by").first()
+            if self.publication is not None:
+                self.initial["publication_id"] = self.publication.pk
+
+    def chosen(self) -> int | None:
+        """The answer the person acted on (None: the appeal's only one in the step's statuses)."""
+        return self.cleaned_data.get("publication_id")
 
     def page_context(self) -> dict:
         limit = platforms.length_limit(self.appeal) if self.appeal is not None and self.appeal.account_id else None
@@ -346,7 +356,7 @@ class ApproveAnswerForm(PublicationStepForm):
             self.fields["text"].widget.attrs["data-unit"] = answers.length_unit(self.appeal.account.platform)
 
     def apply(self, appeal, actor):
-        services.approve_answer(appeal, text=self.cleaned_data["text"], actor=actor)
+        services.approve_answer(appeal, text=self.cleaned_data["text"], publication=self.chosen(), actor=actor)
 
 
 class ReturnAnswerForm(PublicationStepForm):
@@ -356,7 +366,7 @@ class ReturnAnswerForm(PublicationStepForm):
     comment = forms.CharField(label=_("What to change"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def apply(self, appeal, actor):
-        services.return_answer(appeal, comment=self.cleaned_data["comment"], actor=actor)
+        services.return_answer(appeal, comment=self.cleaned_data["comment"], publication=self.chosen(), actor=actor)
 
 
 class CancelAnswerForm(PublicationStepForm):
@@ -365,7 +375,7 @@ class CancelAnswerForm(PublicationStepForm):
     for_statuses = ("draft", "returned", "awaiting_approval")
 
     def apply(self, appeal, actor):
-        services.cancel_answer(appeal, actor=actor)
+        services.cancel_answer(appeal, publication=self.chosen(), actor=actor)
 
 
 class RetryAnswerForm(PublicationStepForm):
@@ -384,7 +394,9 @@ class RetryAnswerForm(PublicationStepForm):
             del self.fields["checked"]
 
     def apply(self, appeal, actor):
-        services.retry_answer(appeal, checked=self.cleaned_data.get("checked", False), actor=actor)
+        services.retry_answer(
+            appeal, checked=self.cleaned_data.get("checked", False), publication=self.chosen(), actor=actor
+        )
 
 
 class ConfirmAnswerForm(PublicationStepForm):
@@ -398,7 +410,7 @@ class ConfirmAnswerForm(PublicationStepForm):
     )
 
     def apply(self, appeal, actor):
-        services.confirm_answer(appeal, url=self.cleaned_data["url"], actor=actor)
+        services.confirm_answer(appeal, url=self.cleaned_data["url"], publication=self.chosen(), actor=actor)
 
 
 class DismissReactionForm(StepForm):

@@ -269,9 +269,27 @@ class AppealQuerySet(models.QuerySet):
         return self.filter(reacted_at__isnull=False)
 
     def answer_awaiting_approval(self) -> "AppealQuerySet":
-        """Appeals whose answer waits for an approver (appeals/answers.py)."""
+        """Open appeals whose answer waits for an approver (appeals/answers.py); a closed appeal's
+        answer is nobody's to approve."""
         waiting = Publication.objects.filter(appeal=models.OuterRef("pk"), status=Publication.Status.AWAITING_APPROVAL)
-        return self.filter(models.Exists(waiting))
+        return self.open().filter(models.Exists(waiting))
+
+    def answer_not_published(self) -> "AppealQuerySet":
+        """Open appeals with an answer the platform refused, or whose outcome is unknown: a person
+        retries it or confirms it with its link."""
+        failed = Publication.objects.filter(appeal=models.OuterRef("pk"), status__in=ANSWER_NOT_PUBLISHED)
+        return self.open().filter(models.Exists(failed))
+
+    def with_answer_state(self) -> "AppealQuerySet":
+        """Each appeal with ``answer_state``: the status of its newest answer that keeps it open — a
+        resolving answer queued or awaiting approval, or any answer not published — else None (one
+        subquery in the list's query; shown by ``answers.ANSWER_STATES``)."""
+        pending = Publication.objects.filter(
+            Q(resolves=True, status__in=[Publication.Status.QUEUED, Publication.Status.AWAITING_APPROVAL])
+            | Q(status__in=ANSWER_NOT_PUBLISHED),
+            appeal=models.OuterRef("pk"),
+        ).order_by("-created_at", "-id")
+        return self.annotate(answer_state=models.Subquery(pending.values("status")[:1]))
 
     def first_answer_overdue(self, now: datetime | None = None) -> "AppealQuerySet":
         now = now or timezone.now()
@@ -279,6 +297,8 @@ class AppealQuerySet(models.QuerySet):
 
 
 OPEN_Q = Q(status__in=OPEN_STATUSES)
+# An answer the citizen has not seen and nobody will send again without a person.
+ANSWER_NOT_PUBLISHED = ("failed", "unknown")
 # Open and its clock running: what the deadline jobs look at.
 RUNNING_Q = OPEN_Q & Q(paused_at__isnull=True)
 # Open with its deadline extended (a reason given).
@@ -500,6 +520,16 @@ class Appeal(models.Model):
                 condition=Q(status="resolved") & ~Q(thread_id=""),
                 name="appeal_resolved_thread_idx",
             ),
+            # The reply form's suggestions (appeals/suggestions.py): the newest resolved appeals of a
+            # topic, within a ministry (its people) or in all (the press service).
+            models.Index(
+                fields=["ministry", "topic", "-resolved_at"],
+                condition=Q(status="resolved"),
+                name="appeal_resolved_topic_min_idx",
+            ),
+            models.Index(
+                fields=["topic", "-resolved_at"], condition=Q(status="resolved"), name="appeal_resolved_topic_idx"
+            ),
             # "The citizen replied after the answer": the list's filter and counter.
             models.Index(fields=["reacted_at"], condition=Q(reacted_at__isnull=False), name="appeal_reacted_idx"),
             # The dashboard's figures of a period, read from the indexes alone (index-only scans on
@@ -604,6 +634,8 @@ class AppealEvent(models.Model):
         ANSWER_FAILED = "answer_failed", _("answer not published")
         ANSWER_UNKNOWN = "answer_unknown", _("publication outcome unknown")
         ANSWER_CANCELLED = "answer_cancelled", _("draft answer deleted")
+        # On a confirmed duplicate: the original's answer was published (its citizen saw nothing yet).
+        ORIGINAL_ANSWERED = "original_answered", _("the original appeal's answer published")
         REACTED = "reacted", _("the citizen replied after the answer")
         REACTION_SEEN = "reaction_seen", _("the citizen's reply seen")
 

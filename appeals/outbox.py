@@ -220,7 +220,13 @@ def drain(
         except Exception as error:  # any delivery error: record it and try again later
             logger.warning("%s %s failed (attempt %s): %s", model.__name__, pk, row.attempts, error)
             retried = record_retry(
-                model, row, clock(), error, max_attempts=max_attempts, on_give_up=on_give_up, first_backoff=first_backoff
+                model,
+                row,
+                clock(),
+                error,
+                max_attempts=max_attempts,
+                on_give_up=on_give_up,
+                first_backoff=first_backoff,
             )
             if retried:
                 done.retried.append(pk)

@@ -97,7 +97,7 @@ def _negated_done(lemmas: list[str]) -> bool:
         following = lemmas[i + 1 : i + 3]
         if following[:1] == ["быть"]:  # «не было сделано»
             following = following[1:]
-        if following[:1] and following[0] in DONE or following == ["до", "конец"] or following[:1] == ["полностью"]:
+        if (following[:1] and following[0] in DONE) or following == ["до", "конец"] or following[:1] == ["полностью"]:
             return True
     return False
 

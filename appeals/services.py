@@ -379,6 +379,7 @@ def reply(appeal: Appeal | int, *, text: str, answer_url: str = "", actor=None, 
     with transaction.atomic():
         appeal = _lock(appeal)
         _check_step(appeal, "reply", actor)
+        _refuse_while_resolution_queued(appeal)
         if publishing_refusal(appeal) is None:
             _answer_through_platform(appeal, text, answer_url, resolves=False, actor=actor, now=now)
             return appeal
@@ -417,10 +418,10 @@ def resolve(
 ) -> Appeal:
     """Close the appeal with the answer given to the citizen.
 
-    Where the appeal's account can publish, the answer is queued for its platform and the appeal
-    is resolved now (the first answer counts, and the link is filled, when the platform confirms
-    it); when the answer needs approval, it awaits it and the appeal is resolved on approval.
-    Elsewhere the person has published it by hand and gives the link.
+    Where the appeal's account can publish, the answer is queued for its platform (after approval
+    where it needs one) and the appeal stays open until the platform confirms the publication: then
+    it is resolved, the first answer counts and the link is filled (``record_published``).
+    Elsewhere the person has published it by hand and gives the link: it is resolved now.
     """
     now = now or timezone.now()
     answer = _required(answer, _("Write the answer to the citizen."))
@@ -428,12 +429,14 @@ def resolve(
     with transaction.atomic():
         appeal = _lock(appeal)
         _check_step(appeal, "resolve", actor)
+        _refuse_while_resolution_queued(appeal)
         if publishing_refusal(appeal) is None:
             _answer_through_platform(appeal, answer, answer_url, resolves=True, actor=actor, now=now)
             return appeal
-        _close(appeal, answer, answer_url, actor, now, answered=True)
+        cancelled = _cancel_awaiting(appeal)
+        _close(appeal, answer, answer_url, actor, now, answered=True, **_cancelled(cancelled))
         _official_message(appeal, answer, actor, now)
-        answer_duplicates(appeal, answer, actor, now)
+        answer_duplicates(appeal, answer, answer_url, actor, now)
     return appeal
 
 
@@ -459,13 +462,16 @@ def _close(appeal: Appeal, answer: str, answer_url: str, actor, now: datetime, *
     )
 
 
-def answer_duplicates(appeal: Appeal, answer: str, actor, now: datetime) -> None:
-    """Answering the original answers its confirmed duplicates too (when the citizen sees it)."""
+def answer_duplicates(appeal: Appeal, answer: str, answer_url: str, actor, now: datetime) -> None:
+    """The original's answer was published: its confirmed duplicates' histories say so, with the link.
+
+    Only what is true: the duplicates' citizens were not answered (the reply is under the original's
+    post, addressed to its author), so their first-answer clocks do not stop and their conversations
+    get no official message. Nor is the text published under them by itself: it names the original's
+    author and number. A person answers a duplicate's citizen where it matters (reopen it, reply).
+    """
     for copy in Appeal.objects.filter(duplicate_of=appeal).select_for_update():
-        _official_message(copy, answer, actor, now)
-        _answered(copy, now)
-        copy.save(update_fields=["first_answered_at"])
-        _record(copy, EventKind.REPLIED, actor, now, answer, through_original=appeal.pk)
+        _record(copy, EventKind.ORIGINAL_ANSWERED, actor, now, answer, original=appeal.pk, answer_url=answer_url)
 
 
 def reject(
@@ -490,6 +496,7 @@ def reject(
     with transaction.atomic():
         appeal = _lock(appeal)
         _check_step(appeal, "reject", actor)
+        _refuse_while_resolution_queued(appeal)
         if duplicate_pk is not None:
             if duplicate_pk == appeal.pk:
                 raise Refused(_("An appeal cannot be a duplicate of itself."))
@@ -503,7 +510,18 @@ def reject(
         appeal.status, appeal.rejection_reason, appeal.duplicate_of_id = Status.REJECTED, reason, duplicate_pk
         appeal.paused_at = None
         appeal.save(update_fields=["status", "rejection_reason", "duplicate_of", "paused_at"])
-        _record(appeal, EventKind.REJECTED, actor, now, note, reason=reason, duplicate_of=duplicate_pk, **change)
+        cancelled = _cancelled(_cancel_awaiting(appeal))
+        _record(
+            appeal,
+            EventKind.REJECTED,
+            actor,
+            now,
+            note,
+            reason=reason,
+            duplicate_of=duplicate_pk,
+            **change,
+            **cancelled,
+        )
     return appeal
 
 
@@ -523,7 +541,7 @@ def reopen(appeal: Appeal | int, *, reason: str, actor=None, now: datetime | Non
         appeal.reacted_at = None  # the citizen's reply after the answer is dealt with by reopening
         _set_deadline(appeal, deadline_for(now, appeal.topic), now)
         appeal.save()
-        _record(appeal, EventKind.REOPENED, actor, now, reason, **change)
+        _record(appeal, EventKind.REOPENED, actor, now, reason, **change, **_cancelled(_cancel_awaiting(appeal)))
     return appeal
 
 
@@ -547,6 +565,54 @@ AnswerStatus = Publication.Status
 IN_HAND = (AnswerStatus.DRAFT, AnswerStatus.RETURNED, AnswerStatus.AWAITING_APPROVAL)
 
 
+def _same_lines(text: str) -> str:
+    """A text as compared and stored: one kind of line end (a form sends CR LF), no NUL, stripped."""
+    return without_nul(text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _refuse_while_resolution_queued(appeal: Appeal) -> None:
+    """A resolving answer is on its way to the platform: the appeal is resolved when it is published,
+    so nothing else may answer or close it meanwhile."""
+    if Publication.objects.filter(appeal=appeal, status=AnswerStatus.QUEUED, resolves=True).exists():
+        raise Refused(
+            _(
+                "The answer that resolves appeal #%(id)s is queued for publishing: the appeal is resolved when the "
+                "platform confirms it. Wait for the publication (or for its failure) first."
+            )
+            % {"id": appeal.pk}
+        )
+
+
+def _refuse_the_same_answer_twice(appeal: Appeal, text: str) -> None:
+    """The same text is already queued or awaiting approval (a form sent twice): not again."""
+    waiting = Publication.objects.filter(
+        appeal=appeal, status__in=(AnswerStatus.QUEUED, AnswerStatus.AWAITING_APPROVAL)
+    ).values_list("text", flat=True)
+    if any(_same_lines(other) == text for other in waiting):
+        raise Refused(
+            _("This answer to appeal #%(id)s is already queued for publishing or awaiting approval.")
+            % {"id": appeal.pk}
+        )
+
+
+def _cancelled(ids: list[int]) -> dict:
+    """The event's data naming the answers a step cancelled (none: nothing)."""
+    return {"cancelled_answers": ids} if ids else {}
+
+
+def _cancel_awaiting(appeal: Appeal) -> list[int]:
+    """Delete the locked appeal's answers awaiting approval (it is closed or reopened: they are no
+    longer what anyone would approve). Returns their ids, for the step's one event."""
+    ids = list(
+        Publication.objects.select_for_update()
+        .filter(appeal=appeal, status=AnswerStatus.AWAITING_APPROVAL)
+        .values_list("pk", flat=True)
+    )
+    if ids:
+        Publication.objects.filter(pk__in=ids).delete()
+    return ids
+
+
 def publishing_refusal(appeal: Appeal) -> str | None:
     """Why an answer to ``appeal`` cannot be published through its platform's API (None when it
     can): its answer is then published by hand and the link typed in."""
@@ -563,8 +629,13 @@ def _latest_answer(appeal: Appeal, statuses) -> Publication | None:
     )
 
 
-def _answer_in_hand(appeal: Appeal, statuses=IN_HAND) -> Publication:
-    publication = _latest_answer(appeal, statuses)
+def _answer_in_hand(appeal: Appeal, statuses=IN_HAND, pk: int | None = None) -> Publication:
+    """The answer a step acts on: the one ``pk`` names (the page's form says which), else the newest
+    in ``statuses``; locked. Refused when it is not (or no longer) in ``statuses``."""
+    if pk is not None:
+        publication = Publication.objects.select_for_update().filter(appeal=appeal, pk=pk, status__in=statuses).first()
+    else:
+        publication = _latest_answer(appeal, statuses)
     if publication is None:
         raise Refused(
             _("Appeal #%(id)s has no answer that is “%(status)s”.")
@@ -588,19 +659,22 @@ def check_answer(appeal: Appeal, text: str) -> str:
     reason = publishing_refusal(appeal)
     if reason:
         raise Refused(reason)
-    text = without_nul(text or "").replace("\r\n", "\n").strip()
+    text = _same_lines(text)
     if not text:
         raise Refused(_("The answer is empty: write it or choose a template."))
     left = answers.unfilled(text)
     if left:
-        raise Refused(
-            ngettext(
-                "Fill in %(names)s: the placeholder is left in the answer.",
-                "Fill in %(names)s: the placeholders are left in the answer.",
-                len(left),
+        message = ngettext(
+            "Fill in %(names)s: the placeholder is left in the answer.",
+            "Fill in %(names)s: the placeholders are left in the answer.",
+            len(left),
+        ) % {"names": ", ".join(left)}
+        if "{имя}" in left:
+            message += " " + _(
+                "The citizen's name is not known (the platform gave only their id): edit the greeting — write the "
+                "name or remove {имя}."
             )
-            % {"names": ", ".join(left)}
-        )
+        raise Refused(message)
     limit, length = platforms.length_limit(appeal), answers.measure(text, appeal.account.platform)
     if length > limit:
         platform = appeal.account.get_platform_display()
@@ -630,16 +704,13 @@ def _answer_text(appeal: Appeal, text: str, template: AnswerTemplate | None, wor
     return text
 
 
-def _queue_answer(
-    appeal: Appeal, publication: Publication, actor, now: datetime, *, kind: str, note: str = "", close: bool = True
-) -> None:
-    """Put the locked ``publication`` in the sender's queue; an answer that resolves the appeal
-    resolves it now (its link and the first answer come with the platform's confirmation)."""
+def _queue_answer(appeal: Appeal, publication: Publication, actor, now: datetime, *, kind: str, note: str = "") -> None:
+    """Put the locked ``publication`` in the sender's queue. An answer that resolves the appeal
+    leaves it open: it is resolved when the platform confirms the publication (``record_published``),
+    as the citizen sees it."""
     publication.save(update_fields=publication.queue(now))
-    if close and publication.resolves and appeal.is_open:
-        _close(appeal, publication.text, "", actor, now, answered=False, publication=publication.pk)
     if kind:
-        _record(appeal, kind, actor, now, note, publication=publication.pk)
+        _record(appeal, kind, actor, now, note, publication=publication.pk, resolves=publication.resolves)
 
 
 def _submit(appeal: Appeal, publication: Publication, actor, now: datetime) -> None:
@@ -662,8 +733,7 @@ def _submit(appeal: Appeal, publication: Publication, actor, now: datetime) -> N
     if approval != Approval.NONE and actor is not None:  # the approver answered themselves
         publication.approved_by, publication.approved_at = actor, now
         publication.save(update_fields=["approved_by", "approved_at"])
-    kind = "" if publication.resolves else EventKind.ANSWER_QUEUED
-    _queue_answer(appeal, publication, actor, now, kind=kind, note=publication.text)
+    _queue_answer(appeal, publication, actor, now, kind=EventKind.ANSWER_QUEUED, note=publication.text)
 
 
 def _answer_through_platform(
@@ -679,6 +749,7 @@ def _answer_through_platform(
             )
         )
     text = check_answer(appeal, answers.render(text, appeal))
+    _refuse_the_same_answer_twice(appeal, text)
     publication = _latest_answer(appeal, IN_HAND) or Publication(appeal=appeal, account=appeal.account, created_at=now)
     publication.text, publication.resolves, publication.drafted_by = text, resolves, actor
     publication.status, publication.return_comment = AnswerStatus.DRAFT, ""
@@ -738,14 +809,18 @@ def submit_answer(appeal: Appeal | int, *, actor=None, now: datetime | None = No
         publication = _answer_in_hand(appeal, (AnswerStatus.DRAFT, AnswerStatus.RETURNED))
         if publication.resolves and not appeal.can("resolve"):
             raise Refused(_("Appeal #%(id)s is closed already.") % {"id": appeal.pk})
+        _refuse_while_resolution_queued(appeal)
         publication.text = check_answer(appeal, publication.text)
+        _refuse_the_same_answer_twice(appeal, publication.text)
         publication.return_comment = ""
         publication.save(update_fields=["text", "return_comment"])
         _submit(appeal, publication, actor, now)
     return publication
 
 
-def approve_answer(appeal: Appeal | int, *, text: str = "", actor=None, now: datetime | None = None) -> Publication:
+def approve_answer(
+    appeal: Appeal | int, *, text: str = "", publication: int | None = None, actor=None, now: datetime | None = None
+) -> Publication:
     """Approve the answer awaiting approval, optionally with the approver's edited ``text``: it is
     queued for publishing (and resolves the appeal if it is the resolution)."""
     now = now or timezone.now()
@@ -754,10 +829,10 @@ def approve_answer(appeal: Appeal | int, *, text: str = "", actor=None, now: dat
         _check_step(appeal, "approve_answer", actor)
         if actor is not None and (reason := access.approval_refusal(actor, appeal, answers.approval_for(appeal))):
             raise Refused(reason)
-        publication = _answer_in_hand(appeal, (AnswerStatus.AWAITING_APPROVAL,))
-        edited = without_nul(text or "").strip()
+        publication = _answer_in_hand(appeal, (AnswerStatus.AWAITING_APPROVAL,), publication)
+        edited = _same_lines(text)
         change = {}
-        if edited and edited != publication.text:
+        if edited and edited != _same_lines(publication.text):
             edited = answers.render(edited, appeal)
             change["text"] = [publication.text, edited]
             publication.text = edited
@@ -769,7 +844,9 @@ def approve_answer(appeal: Appeal | int, *, text: str = "", actor=None, now: dat
     return publication
 
 
-def return_answer(appeal: Appeal | int, *, comment: str, actor=None, now: datetime | None = None) -> Publication:
+def return_answer(
+    appeal: Appeal | int, *, comment: str, publication: int | None = None, actor=None, now: datetime | None = None
+) -> Publication:
     """Send the answer awaiting approval back to its drafter with a comment; they edit and resubmit."""
     now = now or timezone.now()
     comment = _required(comment, _("Say what to change in the answer."))
@@ -778,7 +855,7 @@ def return_answer(appeal: Appeal | int, *, comment: str, actor=None, now: dateti
         _check_step(appeal, "return_answer", actor)
         if actor is not None and (reason := access.approval_refusal(actor, appeal, answers.approval_for(appeal))):
             raise Refused(reason)
-        publication = _answer_in_hand(appeal, (AnswerStatus.AWAITING_APPROVAL,))
+        publication = _answer_in_hand(appeal, (AnswerStatus.AWAITING_APPROVAL,), publication)
         publication.status, publication.return_comment = AnswerStatus.RETURNED, comment
         publication.save(update_fields=["status", "return_comment"])
         _record(appeal, EventKind.ANSWER_RETURNED, actor, now, comment, publication=publication.pk)
@@ -786,20 +863,27 @@ def return_answer(appeal: Appeal | int, *, comment: str, actor=None, now: dateti
     return publication
 
 
-def cancel_answer(appeal: Appeal | int, *, actor=None, now: datetime | None = None) -> None:
+def cancel_answer(
+    appeal: Appeal | int, *, publication: int | None = None, actor=None, now: datetime | None = None
+) -> None:
     """Delete the answer in hand (a draft, a returned one, or one awaiting approval)."""
     now = now or timezone.now()
     with transaction.atomic():
         appeal = _lock(appeal)
         _check_step(appeal, "cancel_answer", actor)
-        publication = _answer_in_hand(appeal)
+        publication = _answer_in_hand(appeal, IN_HAND, publication)
         text, status = publication.text, publication.status
         publication.delete()
         _record(appeal, EventKind.ANSWER_CANCELLED, actor, now, text, status=status)
 
 
 def retry_answer(
-    appeal: Appeal | int, *, checked: bool = False, actor=None, now: datetime | None = None
+    appeal: Appeal | int,
+    *,
+    checked: bool = False,
+    publication: int | None = None,
+    actor=None,
+    now: datetime | None = None,
 ) -> Publication:
     """Queue again the appeal's answer that failed, or whose outcome is unknown — then only when the
     person ``checked`` that it is not on the platform (else it could appear twice). The idempotency
@@ -808,7 +892,9 @@ def retry_answer(
     with transaction.atomic():
         appeal = _lock(appeal)
         _check_step(appeal, "retry_answer", actor)
-        publication = _answer_in_hand(appeal, (AnswerStatus.FAILED, AnswerStatus.UNKNOWN))
+        publication = _answer_in_hand(appeal, (AnswerStatus.FAILED, AnswerStatus.UNKNOWN), publication)
+        if publication.resolves:
+            _refuse_while_resolution_queued(appeal)
         if publication.status == AnswerStatus.UNKNOWN and not checked:
             raise Refused(
                 _(
@@ -819,13 +905,13 @@ def retry_answer(
         publication.text = check_answer(appeal, publication.text)
         previous = {"status": publication.status, "error": publication.last_error}
         publication.save(update_fields=["text"])
-        _queue_answer(
-            appeal, publication, actor, now, kind=EventKind.ANSWER_RETRIED, note=previous["error"], close=False
-        )
+        _queue_answer(appeal, publication, actor, now, kind=EventKind.ANSWER_RETRIED, note=previous["error"])
     return publication
 
 
-def confirm_answer(appeal: Appeal | int, *, url: str, actor=None, now: datetime | None = None) -> Publication:
+def confirm_answer(
+    appeal: Appeal | int, *, url: str, publication: int | None = None, actor=None, now: datetime | None = None
+) -> Publication:
     """A person found the answer whose outcome was unknown (or that failed) on the platform: it is
     published, with the link they checked (the first answer counts from now)."""
     now = now or timezone.now()
@@ -835,7 +921,7 @@ def confirm_answer(appeal: Appeal | int, *, url: str, actor=None, now: datetime 
     with transaction.atomic():
         appeal = _lock(appeal)
         _check_step(appeal, "confirm_answer", actor)
-        publication = _answer_in_hand(appeal, (AnswerStatus.UNKNOWN, AnswerStatus.FAILED))
+        publication = _answer_in_hand(appeal, (AnswerStatus.UNKNOWN, AnswerStatus.FAILED), publication)
         # Its one event ("published", by this person, from the status it had) is record_published's.
         return record_published(publication, url=url, actor=actor, now=now)
 
@@ -854,8 +940,10 @@ def record_published(
 
     The first-answer clock stops now, when the citizen can see it (not when it was typed); the
     official's message joins the conversation with its link; an answer that resolves the appeal
-    fills ``answer_url`` and answers the confirmed duplicates, and resolves the appeal if that was
-    not done when it was queued. A second confirmation of the same publication changes nothing.
+    resolves it now (its "resolved" event, ``resolved_at`` and ``on_time`` are the confirmation's),
+    fills ``answer_url`` and tells the confirmed duplicates. So this one change writes up to two
+    events of the appeal ("resolved", then "answer_published"). A second confirmation of the same
+    publication changes nothing.
     """
     now = now or timezone.now()
     url = safe_url(without_nul(url))
@@ -883,7 +971,7 @@ def record_published(
                 _close(appeal, publication.text, url, author, now, answered=True, publication=publication.pk)
             appeal.answer_url = url
             fields.append("answer_url")
-            answer_duplicates(appeal, publication.text, author, now)
+            answer_duplicates(appeal, publication.text, url, author, now)
         appeal.save(update_fields=fields)
         AppealMessage.objects.create(
             appeal=appeal,

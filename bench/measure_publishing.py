@@ -19,7 +19,7 @@ def queue_answers(count: int) -> dict[str, tuple[str, int]]:
     from django.utils import timezone
 
     from appeals.models import Appeal, Publication
-    from appeals.publishing.platforms import LIMITS
+    from appeals.publishing.platforms import platform
     from ministries.models import SocialAccount
 
     now = timezone.now()
@@ -59,7 +59,7 @@ def queue_answers(count: int) -> dict[str, tuple[str, int]]:
     return {
         account.access_token: (
             account.platform,
-            next(calls for scope, calls, s in LIMITS[account.platform] if scope == "account"),
+            next(limit.calls for limit in platform(account.platform).limits if limit.scope == "token"),
         )
         for account in accounts
     }

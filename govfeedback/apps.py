@@ -9,7 +9,7 @@ class GovAdminConfig(AdminConfig):
         super().ready()
         from django.contrib.admin.templatetags import admin_list
 
-        from . import admin_texts, sqlite
+        from . import admin_texts, checks, sqlite  # noqa: F401  (checks: registered on import)
 
         # The yes/no icons say «да»/«нет» to a screen reader, not "True"/"False" (every caller of
         # Django's _boolean_icon imports it from admin_list when it runs).

@@ -7,9 +7,11 @@ only delays it until the lease runs out. A failed delivery is retried with backo
 never succeed (no address, a chat the bot cannot write to) is given up at once, with the reason.
 """
 
+import http.client
 import json
 import logging
 import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -299,13 +301,21 @@ def on_answer_needs_attention(sender, appeal, publication, what, approval, actor
 
 def answer_recipients(appeal: Appeal, publication, what: str, approval: str, actor) -> tuple[list[Official], list]:
     """Who is told that an answer waits for them, as (officials, logins without one): for approval,
-    the appeal's ministry's head when the head approves it, otherwise (or when the head cannot be
-    reached) the press service's operators; returned, failed or unknown, its drafter, or when there
-    is none the appeal's assignee, or else the operators. Never the person who made the change."""
+    where the ministry's head approves it, the appeal's ministry's people who may approve it
+    (``access.may_approve``: the head and the deputies — the rule the services check), otherwise (or
+    when none can be reached) the press service's operators; returned, failed or unknown, its
+    drafter, or when there is none the appeal's assignee, or else the operators. Never the person
+    who made the change."""
     officials, users = [], []
     if what == "approval":
-        head = appeal.ministry.head if approval == Approval.HEAD and appeal.ministry_id else None
-        officials = [head] if reachable(head) else []
+        if approval == Approval.HEAD and appeal.ministry_id:
+            candidates = (
+                Official.objects.filter(REACHABLE, ministry_id=appeal.ministry_id, user__is_active=True)
+                .exclude(role=Official.Role.SPECIALIST)  # only narrows the candidates; the rule decides
+                .select_related("ministry", "user")
+                .order_by("pk")
+            )
+            officials = [official for official in candidates if access.may_approve(official.user, appeal, approval)]
     else:
         drafter = publication.drafted_by
         official = Official.objects.select_related("ministry").filter(user=drafter).first() if drafter else None
@@ -343,11 +353,13 @@ def queue_answer(
                 )
             )
         if by_message:
-            queued += _notifications(official_recipients(official), kind, now, appeal=appeal)
+            # A login without an e-mail address has the bell: no message bound to fail.
+            told = [r for r in official_recipients(official) if r.address or not official.user_id]
+            queued += _notifications(told, kind, now, appeal=appeal)
     for user in users:
         name = user.get_full_name() or user.get_username()
         queued.append(Notification(**bell, recipient_user=user, recipient_name=name, sent_at=now))
-        if by_message:
+        if by_message and user.email:
             queued += _notifications(
                 [Recipient(Channel.EMAIL, user.email, name, user_id=user.pk)], kind, now, appeal=appeal
             )
@@ -457,22 +469,64 @@ def _send_email(notification: Notification, subject: str, text: str, html: str) 
 
 
 def _send_telegram(notification: Notification, subject: str, text: str) -> None:
+    """Send through the bot. The bot's token goes into the URL: it is checked and quoted, no
+    exception's text (which may hold the URL) becomes a reason, and the token is scrubbed from any
+    reason as the last line of defence."""
+    from appeals.publishing.platforms import scrub
+    from ministries.tokens import token_problem
+
     token = settings.GOVFEEDBACK_TELEGRAM_BOT_TOKEN
     if not token:
         raise PermanentFailure(_("The Telegram bot is not configured (GOVFEEDBACK_TELEGRAM_BOT_TOKEN)."))
-    url = f"{settings.GOVFEEDBACK_TELEGRAM_API_URL.rstrip('/')}/bot{token}/sendMessage"
-    body = json.dumps({"chat_id": notification.address, "text": f"{subject}\n\n{text}"[:4096]}).encode()
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")
+    if token_problem("telegram", token):
+        raise PermanentFailure(_("The Telegram bot's token (GOVFEEDBACK_TELEGRAM_BOT_TOKEN) is not a valid bot token."))
     try:
+        _call_telegram(token, notification.address, f"{subject}\n\n{text}"[:4096])
+    except PermanentFailure as failure:
+        raise PermanentFailure(scrub(str(failure), token)) from None
+    except outbox.Temporary as error:
+        raise outbox.Temporary(scrub(str(error), token), retry_after=error.retry_after) from None
+
+
+def _call_telegram(token: str, chat: str, message: str) -> None:
+    url = f"{settings.GOVFEEDBACK_TELEGRAM_API_URL.rstrip('/')}/bot{urllib.parse.quote(token, safe=':')}/sendMessage"
+    body = json.dumps({"chat_id": chat, "text": message}).encode()
+    try:
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")
         with urllib.request.urlopen(request, timeout=settings.GOVFEEDBACK_TELEGRAM_TIMEOUT) as response:
-            answer = json.loads(response.read() or b"{}")
+            raw = response.read()
     except urllib.error.HTTPError as error:
-        description = error.read().decode(errors="replace")[:500]
+        try:
+            answer = json.loads(error.read() or b"{}")
+        except ValueError:
+            answer = {}
+        description = str(answer.get("description", "") if isinstance(answer, dict) else "")[:500]
         if 400 <= error.code < 500 and error.code != 429:
             raise PermanentFailure(f"Telegram {error.code}: {description}") from None
-        raise RuntimeError(f"Telegram {error.code}: {description}") from None
-    if not answer.get("ok"):
-        raise RuntimeError(f"Telegram answered: {answer}")
+        parameters = answer.get("parameters") if isinstance(answer, dict) else None
+        retry_after = parameters.get("retry_after") if isinstance(parameters, dict) else None
+        raise outbox.Temporary(
+            f"Telegram {error.code}: {description}",
+            retry_after=retry_after if isinstance(retry_after, int) and retry_after > 0 else None,
+        ) from None
+    except urllib.error.URLError as error:
+        raise outbox.Temporary(
+            _("Telegram cannot be reached (%(error)s).") % {"error": type(error.reason).__name__}
+        ) from None
+    except (http.client.InvalidURL, ValueError):
+        # Refused before anything was sent; its text holds the URL, and the URL the token.
+        raise PermanentFailure(
+            _("The request to Telegram could not be made: check GOVFEEDBACK_TELEGRAM_API_URL and the bot's token.")
+        ) from None
+    except (OSError, http.client.HTTPException) as error:
+        raise outbox.Temporary(_("No answer from Telegram (%(error)s).") % {"error": type(error).__name__}) from None
+    try:
+        answer = json.loads(raw or b"{}")
+    except ValueError:
+        answer = {}
+    if not isinstance(answer, dict) or not answer.get("ok"):
+        description = str(answer.get("description", "") if isinstance(answer, dict) else "")[:500]
+        raise outbox.Temporary(f"Telegram: {description or '?'}")
 
 
 def deliver(notification: Notification, now: datetime | None = None, companions=()) -> None:
@@ -483,16 +537,8 @@ def deliver(notification: Notification, now: datetime | None = None, companions=
         _send_email(notification, subject, text, html)
 
 
-backoff = outbox.backoff  # 1, 2, 4, … minutes after each failure, at most six hours
-
-
 def _lease() -> timedelta:
     return timedelta(seconds=settings.GOVFEEDBACK_NOTIFY_LEASE_SECONDS)
-
-
-def claim(notification_id: int, now: datetime) -> bool:
-    """Take the lease on one notification; False if it is sent, given up, or held by another sender."""
-    return outbox.claim(Notification.objects.all(), notification_id, now, _lease())
 
 
 def send_pending(now: datetime | None = None, limit: int = 500) -> int:
@@ -500,16 +546,22 @@ def send_pending(now: datetime | None = None, limit: int = 500) -> int:
     (``appeals.outbox.drain``: claimed with a lease, delivered outside any transaction, retried with
     backoff, given up at once on a ``PermanentFailure``).
 
-    The whole run uses one clock reading (``now``) for leases, outcomes and the next attempts.
+    ``now`` decides what is due; the leases, outcomes and next attempts are timed when they happen
+    (``now`` advanced by the real time elapsed, as ``outbox.drain`` does).
     """
     now = now or timezone.now()
+    started = timezone.now()
     with_others = 0
+
+    def clock() -> datetime:
+        return now + (timezone.now() - started)
 
     def sent(notification: Notification, companions: list[int]) -> None:
         nonlocal with_others
-        outbox.record_sent(Notification, notification.pk, now, sent_with=None)  # it carried the message
+        at = clock()
+        outbox.record_sent(Notification, notification.pk, at, sent_with=None)  # it carried the message
         with_others += Notification.objects.filter(pk__in=companions).update(
-            sent_at=now, locked_until=None, last_error=""
+            sent_at=at, locked_until=None, last_error=""
         )
 
     done = outbox.drain(
@@ -519,7 +571,7 @@ def send_pending(now: datetime | None = None, limit: int = 500) -> int:
         lease=_lease(),
         max_attempts=settings.GOVFEEDBACK_NOTIFY_MAX_ATTEMPTS,
         load=lambda pk: Notification.objects.select_related("appeal", "recipient_official__ministry").get(pk=pk),
-        deliver=deliver_together,
+        deliver=lambda notification, now: deliver_together(notification, now, at=clock()),
         on_sent=sent,
     )
     return len(done.sent) + with_others
@@ -538,6 +590,11 @@ TOGETHER = (
     Notification.Kind.OVERDUE,
     Notification.Kind.ESCALATION,
     Notification.Kind.ASSIGNED,
+    # Answers waiting for a person: one message listing them (an operator approves many at once).
+    Notification.Kind.ANSWER_APPROVAL,
+    Notification.Kind.ANSWER_RETURNED,
+    Notification.Kind.ANSWER_FAILED,
+    Notification.Kind.ANSWER_UNKNOWN,
 )
 # At most this many rows in one message; the rest go in the next.
 MOST_IN_ONE = 100
@@ -561,13 +618,13 @@ def companions_of(notification: Notification, now: datetime) -> QuerySet:
     return rows.none()
 
 
-def claim_companions(notification: Notification, now: datetime) -> list[Notification]:
+def claim_companions(notification: Notification, now: datetime, at: datetime | None = None) -> list[Notification]:
     """Take the lease on ``companions_of(notification)`` for this sender, marked as sent with it.
 
     One guarded update (``companions_of`` again: pending and unheld) takes them, so that a row
     another sender holds or has sent is never taken twice; the rows it took are those now marked
     with this notification and this lease."""
-    lease_until = now + _lease()
+    lease_until = (at or now) + _lease()
     wanted = list(
         companions_of(notification, now).order_by("created_at", "pk").values_list("pk", flat=True)[: MOST_IN_ONE - 1]
     )
@@ -584,10 +641,11 @@ def claim_companions(notification: Notification, now: datetime) -> list[Notifica
     )
 
 
-def deliver_together(notification: Notification, now: datetime) -> list[int]:
+def deliver_together(notification: Notification, now: datetime, at: datetime | None = None) -> list[int]:
     """``deliver`` the notification with its ``claim_companions`` in one message; the companions
-    share its outcome (sent, tried again with backoff, given up, put off). Returns their ids."""
-    companions = claim_companions(notification, now)
+    share its outcome (sent, tried again with backoff, given up, put off). Returns their ids.
+    ``now`` decides what is due; ``at`` (default ``now``) is the clock the leases and outcomes take."""
+    companions = claim_companions(notification, now, at)
     ids = [companion.pk for companion in companions]
     try:
         deliver(notification, now, companions)
@@ -598,14 +656,14 @@ def deliver_together(notification: Notification, now: datetime) -> list[int]:
         raise
     except PermanentFailure as failure:
         Notification.objects.filter(pk__in=ids).update(
-            gave_up_at=timezone.now(), locked_until=None, last_error=str(failure)[:2000]
+            gave_up_at=at or now, locked_until=None, last_error=str(failure)[:2000]
         )
         raise
     except Exception as error:
         Notification.objects.filter(pk__in=ids).update(sent_with=None)
         for companion in companions:
             outbox.record_retry(
-                Notification, companion, now, error, max_attempts=settings.GOVFEEDBACK_NOTIFY_MAX_ATTEMPTS
+                Notification, companion, at or now, error, max_attempts=settings.GOVFEEDBACK_NOTIFY_MAX_ATTEMPTS
             )
         raise
     return ids

@@ -11,18 +11,29 @@ from ministries.models import Approval
 
 from .. import access, answers, forms
 from ..models import AnswerTemplate, Appeal, AppealMessage, Publication
+from ..steps import OPEN_STATUSES
 
 # How many answers a page of the approvers' queue lists, oldest first.
 APPROVALS_PER_PAGE = 50
 
 
+# How many of an appeal's answers the page reads (newest first): more never wait at once.
+ANSWERS_SHOWN = 20
+
+
 def answer_panel(user, appeal: Appeal, allowed: list[str]) -> dict:
-    """What the appeal's page shows of its answer to publish and of the citizen's reply after it."""
-    publication = Publication.objects.filter(appeal=appeal).select_related("drafted_by", "approved_by").first()
-    actions, edit_step = [], None
-    if publication is not None:
-        approval = answers.approval_for(appeal)
-        may_approve = access.approval_refusal(user, appeal, approval) is None
+    """What the appeal's page shows of its answers to publish and of the citizen's reply after it:
+    every answer not published yet (a draft, returned, awaiting approval, queued, failed, unknown),
+    each with its own actions (their links name it: the step forms and the services act on that
+    row), or else the newest published one. One query."""
+    rows = list(Publication.objects.filter(appeal=appeal).select_related("drafted_by", "approved_by")[:ANSWERS_SHOWN])
+    pending = [row for row in rows if row.status != Publication.Status.PUBLISHED]
+    shown = pending or rows[:1]
+    approval = answers.approval_for(appeal) if shown else None
+    may_approve = shown and access.approval_refusal(user, appeal, approval) is None
+    items = []
+    for publication in shown:
+        actions, edit_step = [], None
         for step, form_class in forms.ANSWER_STEP_FORMS.items():
             if step not in allowed or publication.status not in form_class.for_statuses:
                 continue
@@ -32,6 +43,7 @@ def answer_panel(user, appeal: Appeal, allowed: list[str]) -> dict:
         if publication.status in (Publication.Status.DRAFT, Publication.Status.RETURNED):
             step = "resolve" if publication.resolves else "reply"
             edit_step = step if step in allowed else None
+        items.append({"answer": publication, "actions": actions, "edit_step": edit_step})
     reply = None
     if appeal.reacted_at is not None:
         reply = (
@@ -39,11 +51,14 @@ def answer_panel(user, appeal: Appeal, allowed: list[str]) -> dict:
             .order_by("-created_at", "-id")
             .first()
         )
+    first = items[0] if items else {"answer": None, "actions": [], "edit_step": None}
     return {
-        "answer": publication,
-        "answer_actions": actions,
-        "answer_edit_step": edit_step,
-        "answer_approval": Approval(answers.approval_for(appeal)).label if publication is not None else None,
+        "answers": items,
+        # The first of them, as the step pages and older callers read it.
+        "answer": first["answer"],
+        "answer_actions": first["actions"],
+        "answer_edit_step": first["edit_step"],
+        "answer_approval": Approval(approval).label if shown else None,
         "reaction": reply,
         "reaction_steps": [step for step in ("reopen", "dismiss_reaction") if step in allowed],
     }
@@ -56,7 +71,10 @@ def approvals_view(model_admin, request):
     if not scope.manages or not model_admin.has_view_permission(request):
         raise PermissionDenied
     waiting = (
-        access.approvable(request.user, Publication.objects.filter(status=Publication.Status.AWAITING_APPROVAL))
+        access.approvable(
+            request.user,
+            Publication.objects.filter(status=Publication.Status.AWAITING_APPROVAL, appeal__status__in=OPEN_STATUSES),
+        )
         .select_related("appeal__account", "appeal__ministry", "drafted_by")
         .order_by("created_at", "id")
     )

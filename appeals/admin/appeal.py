@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from govfeedback.paginator import CappedCountPaginator
 from ministries.models import SocialAccount
 
-from .. import access, duplicates, forms, services, sla
+from .. import access, answers, duplicates, forms, services, sla
 from ..intake import batch, safe_url
 from ..models import (
     Appeal,
@@ -80,9 +80,17 @@ def describe_change(event: AppealEvent) -> str:
 
 class AppealMessageInline(ReadOnlyInline):
     model = AppealMessage
-    fields = ["created_at", "direction", "author_name", "text"]
+    fields = ["created_at", "direction", "author_name", "text", "link"]
     readonly_fields = fields
     verbose_name_plural = _("conversation")
+
+    @admin.display(description=_("link"))
+    def link(self, message):
+        """The published reply's place on the platform (http(s) only: ``safe_url``)."""
+        url = safe_url(message.url)
+        if not url:
+            return ""
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("open on the platform"))
 
 
 class AppealForm(ModelForm):
@@ -149,7 +157,14 @@ class AppealChangeList(FastRowsChangeList):
         return (self.model_admin.get_ordering(self._request) or super()._get_default_ordering())[:1]
 
     def get_results(self, request):
-        super().get_results(request)
+        # Each row's answer that keeps it open («ответ на согласовании»...), in the page's own query
+        # (the list's selection, ``queryset``, stays the one the dashboard and the export apply).
+        queryset = self.queryset
+        self.queryset = queryset.with_answer_state()
+        try:
+            super().get_results(request)
+        finally:
+            self.queryset = queryset
         scope, back = access.scope_for(request.user), request.get_full_path()
         head, _zero, tail = reverse("admin:appeals_appeal_triage_one", args=[0]).rpartition("/0/")
         for appeal in self.result_list:
@@ -324,6 +339,11 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
     def status_label(self, appeal):
         # Not the field itself: the admin rebuilds the field's whole choices list for every cell.
         label = Appeal.Status(appeal.status).label
+        state = getattr(appeal, "answer_state", None)
+        if state in answers.ANSWER_STATES:  # what keeps it open: its answer's way to the citizen
+            label = format_html(
+                '{}<span class="gf-list-answer gf-list-answer-{}">{}</span>', label, state, answers.ANSWER_STATES[state]
+            )
         scope = getattr(appeal, "list_scope", None)
         if scope is None:
             return label
@@ -672,7 +692,11 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
             raise PermissionDenied
         change_url = reverse("admin:appeals_appeal_change", args=[appeal.pk])
         # Bound on every POST: «start work» posts nothing but the token (or not even that).
-        form = form_class(request.POST if request.method == "POST" else None, user=request.user, appeal=appeal)
+        # An answer's step acts on the answer the panel's link names (forms.PublicationStepForm).
+        initial = {"publication_id": request.GET.get("publication_id")}
+        form = form_class(
+            request.POST if request.method == "POST" else None, user=request.user, appeal=appeal, initial=initial
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 form.apply(appeal.pk, request.user)

@@ -60,6 +60,7 @@ class QueueFilter(admin.SimpleListFilter):
             choices.append(("unassigned", _("unassigned in my ministry") if scope.ministry_id else _("unassigned")))
             choices.append(("approval", _("answers awaiting approval")))
         choices.append(("reacted", _("the citizen replied after the answer")))
+        choices.append(("not_published", _("answer not published")))
         return choices
 
     def queryset(self, request, queryset):
@@ -79,6 +80,8 @@ class QueueFilter(admin.SimpleListFilter):
             return access.approvable(request.user, queryset.answer_awaiting_approval(), appeal_path="")
         if value == "reacted":
             return queryset.reacted()
+        if value == "not_published":
+            return queryset.answer_not_published()
         return queryset
 
 

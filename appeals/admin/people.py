@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ministries import roles
+from ministries import roles, tokens
 from ministries.models import Ministry, Official, SocialAccount
 
 from .. import access
@@ -92,11 +92,17 @@ class SocialAccountForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.initial.pop("access_token", None)
         is_set = bool(self.instance.pk and self.instance.access_token)
-        self.fields["access_token"].help_text = (
-            _("Set. Leave empty to keep it; type a new one to replace it.")
-            if is_set
-            else _("Not set: answers to this account's appeals are published by hand.")
-        )
+        if is_set and not tokens.readable(self.instance.access_token):
+            self.fields["access_token"].help_text = _(
+                "Set, but the server's keys (GOVFEEDBACK_TOKEN_KEYS) cannot read it: nothing is published with it. "
+                "Type it again, or ask the administrator to restore the key."
+            )
+        else:
+            self.fields["access_token"].help_text = (
+                _("Set. Leave empty to keep it; type a new one to replace it.")
+                if is_set
+                else _("Not set: answers to this account's appeals are published by hand.")
+            )
 
     def clean_access_token(self) -> str:
         token = self.cleaned_data.get("access_token", "")
@@ -104,6 +110,9 @@ class SocialAccountForm(forms.ModelForm):
             raise forms.ValidationError(
                 _("Tokens cannot be stored: GOVFEEDBACK_TOKEN_KEYS is not set on the server (docs/publishing.md).")
             )
+        platform = self.cleaned_data.get("platform") or self.instance.platform
+        if problem := tokens.token_problem(platform, token):
+            raise forms.ValidationError(problem)
         return token
 
     def clean(self):

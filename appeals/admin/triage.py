@@ -51,7 +51,8 @@ def advice_context(appeal: Appeal, form, user) -> dict:
     return {
         "advice": advice,
         "advice_percent": f"{round(advice.confidence * 100)} %",
-        "threshold_percent": f"{round(routing_threshold() * 100)} %",
+        # A threshold above 100 % means the classifier never routes by itself (nothing to compare).
+        "threshold_percent": f"{round(routing_threshold() * 100)} %" if routing_threshold() <= 1 else "",
         "disagreement": advice.disagreement(chosen_topic, appeal.ministry),
         "routing_rules": rules,
     }

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from ministries import tokens
 from ministries.models import Ministry, Official, SocialAccount
 
 
@@ -88,4 +89,7 @@ class SocialAccountSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(
                 _("Tokens cannot be stored: GOVFEEDBACK_TOKEN_KEYS is not set on the server (docs/publishing.md).")
             )
+        platform = (self.initial_data or {}).get("platform") or getattr(self.instance, "platform", "")
+        if problem := tokens.token_problem(str(platform), token):
+            raise serializers.ValidationError(problem)
         return token

@@ -467,14 +467,31 @@ class DraftAnswerInputSerializer(serializers.Serializer):
         help_text=_("Empty: the template's text. Placeholders are filled."),
     )
     template = serializers.PrimaryKeyRelatedField(
-        queryset=AnswerTemplate.objects.filter(is_active=True), required=False, allow_null=True, default=None
+        queryset=AnswerTemplate.objects.none(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("One of the active templates for this appeal (its topic or none, its ministry or none)."),
     )
     works_date = serializers.DateField(
-        required=False, allow_null=True, default=None, help_text="The date of the planned works ({дата_работ})."
+        required=False, allow_null=True, default=None, help_text=_("The date of the planned works ({дата_работ}).")
     )
     resolves = serializers.BooleanField(
-        required=False, default=False, help_text=_("Publishing it resolves the appeal.")
+        required=False,
+        default=False,
+        help_text=_(
+            "The answer resolves the appeal: it stays open while the answer awaits approval or is queued, and is "
+            "resolved when the platform confirms the publication."
+        ),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the templates for the appeal (in the person's scope): another ministry's template is
+        # as absent as a missing one, and its title is never echoed.
+        appeal = self.context.get("appeal")
+        if appeal is not None:
+            self.fields["template"].queryset = AnswerTemplate.objects.for_appeal(appeal)
 
 
 class ApproveAnswerInputSerializer(serializers.Serializer):

@@ -79,7 +79,7 @@ class AppealViewSet(viewsets.ReadOnlyModelViewSet):
         appeal = self.get_object()
         data = {}
         if input_serializer is not None:
-            given = input_serializer(data=request.data, context=self.get_serializer_context())
+            given = input_serializer(data=request.data, context={**self.get_serializer_context(), "appeal": appeal})
             given.is_valid(raise_exception=True)
             data = given.validated_data
         try:

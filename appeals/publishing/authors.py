@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 from django.core.cache import cache
 from django.utils import timezone
 
+from ministries import tokens
 from ministries.models import SocialAccount
 
-from .. import services
+from .. import outbox, services
 from ..models import Appeal
-from . import platforms
+from . import delivery, platforms
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ def fill_author_names(now: datetime | None = None, limit: int = 1000) -> int:
     rows = (
         Appeal.objects.filter(
             received_at__gte=now - RECENT,
-            account__platform=platforms.VK,
+            account__platform=SocialAccount.Platform.VK,
             account__is_active=True,
             author_name__startswith="id",
         )
@@ -64,9 +65,20 @@ def fill_author_names(now: datetime | None = None, limit: int = 1000) -> int:
         if missing:
             account = SocialAccount.objects.get(pk=account_id)
             try:
-                fetched = platforms.vk_user_names(account.access_token, missing)
-            except (platforms.Temporary, platforms.Permanent, platforms.Unknown) as error:
-                logger.warning("VK names of authors not fetched for account %s: %s", account_id, error)
+                token = tokens.reveal(account.access_token)
+                # users.get counts against the same token's limit as its answers.
+                delivery.take_slot(SocialAccount.Platform.VK, token)
+                fetched = platforms.vk_user_names(token, missing)
+            except (
+                tokens.Unreadable,
+                outbox.Deferred,
+                platforms.Temporary,
+                platforms.Permanent,
+                platforms.Unknown,
+            ) as error:
+                logger.warning(
+                    "VK names of authors not fetched for account %s: %s", account_id, error or type(error).__name__
+                )
                 fetched = {}
             _remember(fetched)
             names.update(fetched)

@@ -6,8 +6,10 @@ again later with backoff (``Temporary``; also VK's ``Unknown``, repeated with th
 ``random_id``), not published with the platform's reason (``Permanent``, or temporary failures
 past GOVFEEDBACK_PUBLISH_MAX_ATTEMPTS), or outcome unknown where the platform takes no idempotency
 key (``Unknown``, and a publication whose sender died mid-send): shown to a person, never sent again
-blindly. Each account keeps to its platform's documented limits (``platforms.LIMITS``) through
-counters shared by every worker (``appeals.intake.ratelimit``).
+blindly. A VK answer whose every attempt ran out with no answer ends «результат неизвестен» too.
+Each token keeps to its platform's documented limits (``platforms.REGISTRY``) through counters
+shared by every worker (``appeals.intake.ratelimit``), keyed by the token (a hash of it): accounts
+that share a bot share its budget.
 """
 
 import logging
@@ -18,6 +20,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from ministries import tokens
 
 from .. import outbox, services
 from ..intake import ratelimit
@@ -30,8 +34,14 @@ logger = logging.getLogger(__name__)
 MAX_WAIT_SECONDS = 2.0
 
 
-class UnknownOutcome(outbox.PermanentFailure):
-    """Sent, no answer, and the platform takes no idempotency key: a person must look."""
+class RetriedUnknown(platforms.Temporary):
+    """No answer from a platform that takes an idempotency key: asked again with the same key. If
+    the attempts run out so, the answer may be published: it ends «результат неизвестен».
+    ``detail``: what came back (or did not)."""
+
+    def __init__(self, message: str, detail: str = ""):
+        super().__init__(message)
+        self.detail = detail
 
 
 @dataclass
@@ -55,26 +65,37 @@ class Summary:
         }
 
 
-def _slot_keys(publication: Publication, target: platforms.Target) -> list[tuple[str, int, int]]:
-    keys = []
-    for scope, calls, seconds in platforms.LIMITS.get(target.platform, []):
-        if scope == "account":
-            keys.append((f"publish:{publication.account_id}", calls, seconds))
-        elif (scope == "chat" and target.chat) or (scope == "group" and target.chat.startswith("-")):
-            keys.append((f"publish:{publication.account_id}:{target.chat}", calls, seconds))
-    return keys
+def _slot_keys(platform: str, token: str, chat: str = "") -> list[tuple[str, int, int]]:
+    """The counters one call takes: the narrow ones (one chat, one group) first, the token's last."""
+    narrow, wide = [], []
+    prefix = f"publish:{platforms.token_key(token)}"
+    for limit in platforms.platform(platform).limits:
+        if limit.scope == "token":
+            wide.append((prefix, limit.calls, limit.seconds))
+        elif (limit.scope == "chat" and chat) or (limit.scope == "group" and chat.startswith("-")):
+            narrow.append((f"{prefix}:{chat}", limit.calls, limit.seconds))
+    return narrow + wide
 
 
-def take_slot(publication: Publication, target: platforms.Target) -> None:
-    """Wait (briefly) for a slot under every limit of the account and the chat, or put the
-    publication off with ``outbox.Deferred`` until the window that has room."""
+def take_slot(platform: str, token: str, chat: str = "") -> None:
+    """Wait (briefly) for a slot under every limit of the token and the chat, or put the call off
+    with ``outbox.Deferred`` until the window that has room.
+
+    After any wait every slot is taken again, in its new window: a call is never made in a window
+    other than the one it was counted in (a slot counted and not used only holds back, never lets
+    through, a call more)."""
     waited = 0.0
-    for key, calls, seconds in _slot_keys(publication, target):
-        while wait := ratelimit.wait_for(key, calls, seconds):
-            if waited + wait > MAX_WAIT_SECONDS:
-                raise outbox.Deferred(timezone.now() + timedelta(seconds=wait))
-            time.sleep(wait)
-            waited += wait
+    keys = _slot_keys(platform, token, chat)
+    while True:
+        for key, calls, seconds in keys:
+            if wait := ratelimit.wait_for(key, calls, seconds):
+                break
+        else:
+            return
+        if waited + wait > MAX_WAIT_SECONDS:
+            raise outbox.Deferred(timezone.now() + timedelta(seconds=wait))
+        time.sleep(wait)
+        waited += wait
 
 
 def deliver(publication: Publication, now: datetime) -> platforms.Published:
@@ -84,17 +105,27 @@ def deliver(publication: Publication, now: datetime) -> platforms.Published:
             platforms.unanswerable_reason(publication.appeal)
             or _("There is no place on the platform to publish this answer.")
         )
-    take_slot(publication, target)
     try:
-        return platforms.publish(
-            target, publication.text, publication.account.access_token, publication.idempotency_key
-        )
+        token = tokens.reveal(publication.account.access_token)
+    except tokens.Unreadable:
+        raise platforms.Permanent(
+            _(
+                "The account's access token cannot be read with the server's keys (GOVFEEDBACK_TOKEN_KEYS): the "
+                "administrator sets the keys, or the press service sets the token again."
+            )
+        ) from None
+    if token:
+        take_slot(target.platform, token, target.chat)
+    send = platforms.Send(publication.text, token, publication.pk, publication.idempotency_key)
+    try:
+        return platforms.publish(target, send)
     except platforms.Unknown as error:
-        if target.platform in platforms.IDEMPOTENT:
-            raise platforms.Temporary(
-                _("No answer from the platform (%(error)s): asked again with the same key.") % {"error": error}
+        if platforms.platform(target.platform).idempotent:
+            raise RetriedUnknown(
+                _("No answer from the platform (%(error)s): asked again with the same key.") % {"error": error},
+                detail=str(error),
             ) from None
-        raise UnknownOutcome(
+        raise outbox.UnknownOutcome(
             _("The answer was sent and the platform did not answer (%(error)s): look whether it is published.")
             % {"error": error}
         ) from None
@@ -103,8 +134,11 @@ def deliver(publication: Publication, now: datetime) -> platforms.Published:
 def publish_pending(now: datetime | None = None, limit: int = 500) -> Summary:
     """Publish up to ``limit`` queued answers that are due, as every worker does (safe beside
     others: each is claimed with a lease). Returns the ``Summary``."""
-    clock = (lambda: now) if now is not None else timezone.now
-    now = now or timezone.now()
+    started = timezone.now()
+    now = now or started
+
+    def clock() -> datetime:  # the outcomes are timed when they happen (as ``outbox.drain`` times its own)
+        return now + (timezone.now() - started)
 
     def load(pk):
         return Publication.objects.select_related("appeal__account", "account").get(pk=pk)
@@ -113,15 +147,24 @@ def publish_pending(now: datetime | None = None, limit: int = 500) -> Summary:
         services.record_published(publication, external_id=published.external_id, url=published.url, now=clock())
 
     def on_give_up(publication: Publication, error: Exception) -> None:
-        if isinstance(error, UnknownOutcome):
+        if isinstance(error, outbox.UnknownOutcome):
             services.record_publication_unknown(publication, reason=str(error), now=clock())
+        elif isinstance(error, RetriedUnknown):  # the attempts ran out with no answer: it may be there
+            services.record_publication_unknown(
+                publication,
+                reason=_(
+                    "No answer from the platform after %(attempts)d attempts (%(error)s): look whether it is published."
+                )
+                % {"attempts": publication.attempts, "error": error.detail},
+                now=clock(),
+            )
         else:
             services.record_publication_failed(publication, reason=str(error), now=clock())
 
     def on_interrupted(publication: Publication) -> bool:
         """A sender died holding it: repeat it where the platform takes the same key, else a person looks."""
         target = platforms.reply_target(publication.appeal)
-        if target is not None and target.platform in platforms.IDEMPOTENT:
+        if target is not None and platforms.platform(target.platform).idempotent:
             return False
         services.record_publication_unknown(
             publication,

@@ -3,35 +3,45 @@
 Where a reply goes is read from what the intake stored about the appeal (``reply_target``): its
 account, its platform message id and thread (``appeals/intake/``). A call's failure is classified:
 
-- ``Temporary``: rate limit, flood control, a 5xx, a connection refused — tried again later
-  (not before the platform's ``retry_after`` when it says one);
+- ``Temporary``: rate limit, flood control, a 503 or a 429, a connection refused — tried again
+  later (not before the platform's ``retry_after`` / ``Retry-After`` when it says one); any other
+  5xx too, on a platform that takes an idempotency key;
 - ``Permanent``: cannot succeed by trying again (the post deleted, comments closed, the user does
   not accept messages from the community, a revoked token) — given up at once, with the
   platform's reason in the interface language;
-- ``Unknown``: the request went out and no answer came back (a timeout, a connection cut): VK is
-  asked again with the same ``guid``/``random_id`` (derived from the publication's idempotency
-  key, so it publishes once); elsewhere the outcome is shown to a person, never repeated blindly.
+- ``Unknown``: the request went out and no clear answer came back (a timeout, a connection cut, a
+  5xx other than 503, Meta's codes 1 and 2): VK is asked again with the same ``guid`` /
+  ``random_id`` (so it publishes once); elsewhere the outcome is shown to a person, never
+  repeated blindly.
 
-The documented limits each account is held to, whatever number of workers run, are in ``LIMITS``.
+What each platform is (its client, its documented limits, its length limit and how it counts it,
+whether it takes an idempotency key) is one entry of ``REGISTRY``. A token is never put into a
+reason or a log: a reason is built from fixed texts and the platform's own code and message, and
+``publish`` scrubs the token from any reason as the last line of defence.
 """
 
+import hashlib
 import http.client
 import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from uuid import UUID
 
 import re2
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from ministries.models import SocialAccount
 
 from ..intake import safe_url
 from ..outbox import PermanentFailure
 from ..outbox import Temporary as OutboxTemporary
 
-VK, OK, TELEGRAM, FACEBOOK, INSTAGRAM, TWITTER = "vk", "ok", "telegram", "facebook", "instagram", "twitter"
+P = SocialAccount.Platform
 
 
 class Temporary(OutboxTemporary):
@@ -43,7 +53,8 @@ class Permanent(PermanentFailure):
 
 
 class Unknown(Exception):
-    """The request went out and its outcome is not known."""
+    """The request went out and its outcome is not known (the sender decides: the same key again,
+    or a person looks)."""
 
 
 @dataclass(frozen=True)
@@ -64,41 +75,57 @@ class Published:
     url: str = ""
 
 
-# --- limits -----------------------------------------------------------------------------------
-# (scope, calls, seconds): "account" counts every call of the account's token; "chat" every call
-# into one conversation. Sources:
-# - VK: a community token, 20 requests a second (dev.vk.com/ru/api/api-requests, «Ограничения и
-#   рекомендации»); error 6/9/29 when exceeded.
-# - Telegram: about 30 messages a second per bot, 1 a second in one chat, 20 a minute in a group
-#   (core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this); 429 with
-#   parameters.retry_after when exceeded.
-# - OK: apiok.ru documents no figure for the group bot; 5 a second is our conservative choice, and
-#   its errors 8/11 (flood, limit reached) are temporary.
-# - Facebook and Instagram: Graph API's Business Use Case limits are computed per page from its
-#   audience (developers.facebook.com/docs/graph-api/overview/rate-limiting); 10 a second is our
-#   conservative choice, and codes 4/17/32/613 (and 80001-80006) are temporary.
-LIMITS = {
-    VK: [("account", 20, 1)],
-    TELEGRAM: [("account", 30, 1), ("chat", 1, 1), ("group", 20, 60)],
-    OK: [("account", 5, 1)],
-    FACEBOOK: [("account", 10, 1)],
-    INSTAGRAM: [("account", 10, 1)],
-}
+@dataclass(frozen=True)
+class Send:
+    """One answer to send: the text, the account's token, and what makes a retry the same request
+    (the publication's number and idempotency key)."""
 
-# The longest text each place takes, counted as the platform counts it (appeals/answers.py measure:
-# UTF-16 code units for Telegram, Facebook, Instagram; characters for VK, OK).
-LENGTH_LIMITS = {
-    (VK, ""): 4096,  # messages.send; comments are held to the same
-    (TELEGRAM, ""): 4096,  # sendMessage: 1-4096 characters after entities parsing
-    (OK, ""): 4096,
-    (FACEBOOK, ""): 8000,  # a Page comment
-    (FACEBOOK, "message"): 2000,  # Messenger Send API text
-    (INSTAGRAM, ""): 2200,  # an Instagram comment
-    (INSTAGRAM, "message"): 1000,  # Instagram messaging text
-}
+    text: str
+    token: str
+    number: int
+    key: UUID
 
-# Platforms whose API takes an idempotency key: a send with an unknown outcome is repeated with it.
-IDEMPOTENT = {VK}
+
+# --- what each platform is ------------------------------------------------------------------------
+
+UTF16, CODE_POINTS = "utf16", "code_points"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``calls`` in ``seconds``, counted per ``scope``: "token" (every call made with the
+    account's token, whichever account holds it), "chat" (calls into one conversation) or "group"
+    (calls into one group chat); ``source``: where the figure comes from."""
+
+    scope: str
+    calls: int
+    seconds: int
+    source: str
+
+
+@dataclass(frozen=True)
+class Platform:
+    """What the system knows of one platform: its client (None: answered by hand), its limits, the
+    longest answer per place ("" for the rest) and the unit it counts it in, and whether its API
+    takes an idempotency key (a send with an unknown outcome is then repeated with it)."""
+
+    client: Callable | None = None
+    limits: tuple[Limit, ...] = ()
+    lengths: dict = field(default_factory=lambda: {"": 4096})
+    unit: str = CODE_POINTS
+    idempotent: bool = False
+
+    @property
+    def publishable(self) -> bool:
+        return self.client is not None
+
+    def length(self, place: str = "") -> int:
+        return self.lengths.get(place) or self.lengths[""]
+
+
+def platform(name: str) -> Platform:
+    """The registry's entry for ``name`` (a platform no API answers for: nothing publishable)."""
+    return REGISTRY.get(name, MANUAL)
 
 
 def length_limit(what, place: str = "") -> int:
@@ -109,11 +136,11 @@ def length_limit(what, place: str = "") -> int:
     if isinstance(what, Appeal):
         target = reply_target(what)
         if target is None:
-            return LENGTH_LIMITS.get((what.account.platform if what.account else "", ""), 4096)
+            return platform(what.account.platform if what.account else "").length()
         what = target
     if isinstance(what, Target):
         what, place = what.platform, what.place
-    return LENGTH_LIMITS.get((what, place)) or LENGTH_LIMITS.get((what, ""), 4096)
+    return platform(what).length(place)
 
 
 # --- where a reply goes -----------------------------------------------------------------------
@@ -132,13 +159,13 @@ def reply_target(appeal) -> Target | None:
     if account is None or not external_id:
         return None
     platform = account.platform
-    if platform == VK:
+    if platform == P.VK:
         group = str(account.external_id).lstrip("-")
         if match := VK_COMMENT.match(external_id):
             kind, owner, item, comment = match.groups()
             owner, item, comment = int(owner), int(item), int(comment)
             if kind == "board_post":
-                return Target(VK, "board", {"group_id": -owner, "topic_id": item, "from_group": 1})
+                return Target(P.VK, "board", {"group_id": -owner, "topic_id": item, "from_group": 1})
             place, key = {
                 "wall_reply": ("wall", "post_id"),
                 "photo_comment": ("photo", "photo_id"),
@@ -146,24 +173,24 @@ def reply_target(appeal) -> Target | None:
                 "market_comment": ("market", "item_id"),
             }[kind]
             params = {"owner_id": owner, key: item, "from_group": group, "reply_to_comment": comment}
-            return Target(VK, place, params)
+            return Target(P.VK, place, params)
         if match := VK_POST.match(external_id):
             owner, post = match.groups()
-            return Target(VK, "wall", {"owner_id": int(owner), "post_id": int(post), "from_group": group})
+            return Target(P.VK, "wall", {"owner_id": int(owner), "post_id": int(post), "from_group": group})
         if match := VK_MESSAGE.match(external_id):
             peer = match.group(2)
-            return Target(VK, "message", {"peer_id": int(peer)}, chat=peer)
+            return Target(P.VK, "message", {"peer_id": int(peer)}, chat=peer)
         return None
-    if platform == TELEGRAM:
+    if platform == P.TELEGRAM:
         if match := TELEGRAM_MESSAGE.match(external_id):
             chat, message = match.groups()
-            return Target(TELEGRAM, "chat", {"chat_id": int(chat), "message_id": int(message)}, chat=chat)
+            return Target(P.TELEGRAM, "chat", {"chat_id": int(chat), "message_id": int(message)}, chat=chat)
         return None
-    if platform == OK:
+    if platform == P.OK:
         if external_id.startswith("message") and appeal.thread_id.startswith("chat:"):
-            return Target(OK, "message", {"chat_id": appeal.thread_id}, chat=appeal.thread_id)
+            return Target(P.OK, "message", {"chat_id": appeal.thread_id}, chat=appeal.thread_id)
         return None
-    if platform in (FACEBOOK, INSTAGRAM):
+    if platform in (P.FACEBOOK, P.INSTAGRAM):
         if match := META_ID.match(external_id):
             kind, ident = match.groups()
             if kind == "comment":
@@ -178,12 +205,14 @@ def reply_target(appeal) -> Target | None:
 def unanswerable_reason(appeal) -> str | None:
     """Why an answer to ``appeal`` cannot be published through the platform's API (the form shows
     it, and the answer is then published by hand with its link pasted), or None when it can."""
+    from ministries import tokens
+
     account = appeal.account
     if account is None:
         return _("The appeal was entered by hand: publish the answer where it was written and paste the link.")
-    if account.platform == TWITTER:
+    if account.platform == P.TWITTER:
         return _("Twitter gives no access to publish replies through its API: publish by hand and paste the link.")
-    if account.platform not in LIMITS:
+    if not platform(account.platform).publishable:
         return _("Answers cannot be published on %(platform)s through its API.") % {
             "platform": account.get_platform_display()
         }
@@ -196,6 +225,11 @@ def unanswerable_reason(appeal) -> str | None:
             "The system cannot publish from the account “%(account)s”: it has no access token (the press service "
             "sets one in the account's settings)."
         ) % {"account": account}
+    if not tokens.readable(account.access_token):
+        return _(
+            "The access token of the account “%(account)s” cannot be read with the server's keys "
+            "(GOVFEEDBACK_TOKEN_KEYS): the administrator sets the keys, or the press service the token again."
+        ) % {"account": account}
     if reply_target(appeal) is None:
         return _("%(platform)s gives no way to reply to this place through its API: publish by hand.") % {
             "platform": account.get_platform_display()
@@ -206,41 +240,60 @@ def unanswerable_reason(appeal) -> str | None:
 # --- the calls --------------------------------------------------------------------------------
 
 
-def _http(url: str, *, form: dict | None = None, body: dict | None = None) -> tuple[int, dict]:
+def _http(url: str, *, idempotent: bool, form: dict | None = None, body: dict | None = None) -> tuple[int, dict]:
     """POST ``form`` (urlencoded) or ``body`` (JSON); the status and the JSON answer.
 
     A request that could not be sent (connection refused, no route) is ``Temporary``; one sent
-    whose answer never came (a timeout, a connection cut) is ``Unknown``. The URL is never put
-    in an error (it may hold a token)."""
+    whose answer never came (a timeout, a connection cut) is ``Unknown``; a URL that cannot be
+    requested at all (a token with characters no URL takes) is ``Permanent``. A 503, or a 429
+    without a body the platform's client reads, is ``Temporary``; any other 5xx is ``Temporary``
+    only where the platform takes an idempotency key, else ``Unknown`` (the platform may have
+    published before failing). No exception's text goes into a reason: it may hold the URL, and
+    the URL may hold a token."""
     if body is not None:
         data, kind = json.dumps(body).encode(), "application/json"
     else:
         data, kind = urllib.parse.urlencode(form or {}).encode(), "application/x-www-form-urlencoded"
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": kind}, method="POST")
     try:
+        request = urllib.request.Request(url, data=data, headers={"Content-Type": kind}, method="POST")
         with urllib.request.urlopen(request, timeout=settings.GOVFEEDBACK_PUBLISH_TIMEOUT) as response:
-            status, raw = response.status, response.read()
+            status, raw, headers = response.status, response.read(), response.headers
     except urllib.error.HTTPError as error:
-        status, raw = error.code, error.read()
+        status, raw, headers = error.code, error.read(), error.headers
     except urllib.error.URLError as error:
         # urllib wraps what fails while connecting and sending: the platform got no whole request.
-        raise Temporary(_("The platform cannot be reached (%(error)s).") % {"error": _plain(error.reason)}) from None
+        raise Temporary(
+            _("The platform cannot be reached (%(error)s).") % {"error": type(error.reason).__name__}
+        ) from None
+    except (http.client.InvalidURL, ValueError):
+        # Refused before anything was sent (http.client.InvalidURL is a ValueError): its text holds the URL.
+        raise Permanent(bad_url_reason()) from None
     except (OSError, http.client.HTTPException) as error:
         # Sent, and the answer never came (a timeout, the connection cut): the outcome is unknown.
-        raise Unknown(_plain(error)) from None
+        raise Unknown(type(error).__name__) from None
     try:
         answer = json.loads(raw or b"{}")
     except ValueError:
         answer = {}
     if not isinstance(answer, dict):
         answer = {}
+    retry_after = _retry_after(headers.get("Retry-After") if headers is not None else None)
+    if status == 429 and not answer:
+        raise Temporary(_("The platform asked to wait (HTTP 429)."), retry_after=retry_after)
+    if status == 503 or (status >= 500 and idempotent):
+        raise Temporary(
+            _("The platform answered with a server error (%(status)s).") % {"status": status}, retry_after=retry_after
+        )
     if status >= 500:
-        raise Temporary(_("The platform answered with a server error (%(status)s).") % {"status": status})
+        raise Unknown(_("the platform answered with a server error (%(status)s)") % {"status": status})
     return status, answer
 
 
-def _plain(error) -> str:
-    return type(error).__name__ + (f": {error}" if str(error) else "")
+def bad_url_reason() -> str:
+    return _(
+        "The request to the platform could not be made: the account's access token has characters it does not "
+        "take. Set the token again in the account's settings."
+    )
 
 
 def _retry_after(value) -> float | None:
@@ -250,48 +303,84 @@ def _retry_after(value) -> float | None:
         return None
 
 
+def _token_in_path(token: str) -> str:
+    """The token as a URL path takes it: never a character that could end or bend the path."""
+    return urllib.parse.quote(token, safe=":")
+
+
+def scrub(text: str, token: str) -> str:
+    """``text`` without ``token`` (nor its URL forms) in it."""
+    for form in {
+        token,
+        urllib.parse.quote(token, safe=""),
+        urllib.parse.quote(token, safe=":"),
+        urllib.parse.quote_plus(token),
+    }:
+        if form and len(form) >= 4:
+            text = text.replace(form, "***")
+    return text
+
+
+def _reason(reason: str | None, fallback: str, detail: str) -> str:
+    """The reason a person reads: the fixed text (translated now), then the platform's own code
+    and message."""
+    text = _(reason) if reason else _(fallback)
+    return _("%(reason)s (%(detail)s)") % {"reason": text, "detail": detail[:300]}
+
+
 # VK: https://dev.vk.com/ru/reference/errors
 VK_TEMPORARY = {1, 6, 9, 10, 29}
 VK_REASONS = {
-    5: "The community's access token is not valid (revoked or expired): set a new one.",
-    7: "The community's token has no right to do this: give it the rights to the wall, photos and messages.",
-    15: "VK denied access to this place.",
-    18: "The author's page is deleted or blocked.",
-    27: "The community's access token is not valid: set a new one.",
-    30: "The author's profile is private.",
-    100: "VK refused the request's parameters (the post or comment may no longer exist).",
-    203: "VK denied access to the community.",
-    210: "VK denied access to the post.",
-    211: "VK denied access to the comment.",
-    212: "Comments on this post are closed or the post is deleted.",
-    213: "There is no access to the post's comments (closed or deleted).",
-    222: "VK forbids links in this comment.",
-    223: "The thread has too many replies.",
-    901: "The citizen does not accept messages from the community.",
-    902: "The citizen's privacy settings do not allow messages from the community.",
-    917: "The community has no access to this conversation.",
-    945: "The conversation is switched off.",
+    5: gettext_noop("The community's access token is not valid (revoked or expired): set a new one."),
+    7: gettext_noop(
+        "The community's token has no right to do this: give it the rights to the wall, photos and messages."
+    ),
+    15: gettext_noop("VK denied access to this place."),
+    18: gettext_noop("The author's page is deleted or blocked."),
+    27: gettext_noop("The community's access token is not valid: set a new one."),
+    30: gettext_noop("The author's profile is private."),
+    100: gettext_noop("VK refused the request's parameters (the post or comment may no longer exist)."),
+    203: gettext_noop("VK denied access to the community."),
+    210: gettext_noop("VK denied access to the post."),
+    211: gettext_noop("VK denied access to the comment."),
+    212: gettext_noop("Comments on this post are closed or the post is deleted."),
+    213: gettext_noop("There is no access to the post's comments (closed or deleted)."),
+    222: gettext_noop("VK forbids links in this comment."),
+    223: gettext_noop("The thread has too many replies."),
+    901: gettext_noop("The citizen does not accept messages from the community."),
+    902: gettext_noop("The citizen's privacy settings do not allow messages from the community."),
+    917: gettext_noop("The community has no access to this conversation."),
+    945: gettext_noop("The conversation is switched off."),
 }
 
 
 def vk_reason(code: int, message: str) -> str:
-    reason = VK_REASONS.get(code)
-    text = _(reason) if reason else _("VK refused the answer.")
-    return _("%(reason)s (VK error %(code)s: %(message)s)") % {"reason": text, "code": code, "message": message[:200]}
+    return _reason(
+        VK_REASONS.get(code),
+        gettext_noop("VK refused the answer."),
+        _("VK error %(code)s: %(message)s") % {"code": code, "message": message[:200]},
+    )
 
 
 def vk_guid(key: UUID) -> str:
     return key.hex
 
 
-def vk_random_id(key: UUID) -> int:
-    """A positive 31-bit number from the idempotency key: the same on every retry."""
-    return key.int % 2**31 or 1
+RANDOM_ID_SPAN = 2**31 - 1
+
+
+def vk_random_id(number: int) -> int:
+    """``messages.send``'s ``random_id`` (a positive int32) for the publication numbered ``number``:
+    the number itself, so two publications never share one (a value derived from a random key
+    would: about 2 % of 10,000 share one in 31 bits) and every retry of one sends the same. Past
+    2**31 - 1 publications it wraps around: VK keeps a ``random_id`` for far less time than that
+    many answers take to publish."""
+    return (number - 1) % RANDOM_ID_SPAN + 1
 
 
 def _vk_call(method: str, params: dict, token: str):
     form = {**params, "access_token": token, "v": settings.GOVFEEDBACK_VK_API_VERSION}
-    _status, answer = _http(f"{settings.GOVFEEDBACK_VK_API_URL.rstrip('/')}/{method}", form=form)
+    _status, answer = _http(f"{settings.GOVFEEDBACK_VK_API_URL.rstrip('/')}/{method}", form=form, idempotent=True)
     error = answer.get("error")
     if isinstance(error, dict):
         code, message = error.get("error_code"), str(error.get("error_msg", ""))
@@ -312,15 +401,17 @@ VK_METHODS = {
 }
 
 
-def _vk(target: Target, text: str, token: str, key: UUID) -> Published:
-    params = target.params
+def _vk(target: Target, send: Send) -> Published:
+    params, text, token = target.params, send.text, send.token
     if target.place == "message":
         response = _vk_call(
-            "messages.send", {"peer_id": params["peer_id"], "random_id": vk_random_id(key), "message": text}, token
+            "messages.send",
+            {"peer_id": params["peer_id"], "random_id": vk_random_id(send.number), "message": text},
+            token,
         )
         message_id = response if isinstance(response, int) else (response or [{}])[0].get("message_id", "")
         return Published(str(message_id), "")
-    response = _vk_call(VK_METHODS[target.place], {**params, "message": text, "guid": vk_guid(key)}, token)
+    response = _vk_call(VK_METHODS[target.place], {**params, "message": text, "guid": vk_guid(send.key)}, token)
     comment = response.get("comment_id") if isinstance(response, dict) else response
     if target.place == "wall":
         owner, post = params["owner_id"], params["post_id"]
@@ -334,32 +425,31 @@ def _vk(target: Target, text: str, token: str, key: UUID) -> Published:
 
 # Telegram: https://core.telegram.org/bots/api#making-requests (ok, error_code, description, parameters)
 TELEGRAM_REASONS = {
-    "message to be replied not found": "The citizen's message was deleted.",
-    "bot was blocked by the user": "The citizen has blocked the bot.",
-    "bot was kicked": "The bot was removed from the chat.",
-    "chat not found": "The chat does not exist or the bot is not in it.",
-    "not enough rights": "The bot may not write in this chat.",
-    "user is deactivated": "The citizen's account is deleted.",
-    "unauthorized": "The bot's token is not valid (revoked): set a new one.",
+    "message to be replied not found": gettext_noop("The citizen's message was deleted."),
+    "bot was blocked by the user": gettext_noop("The citizen has blocked the bot."),
+    "bot was kicked": gettext_noop("The bot was removed from the chat."),
+    "chat not found": gettext_noop("The chat does not exist or the bot is not in it."),
+    "not enough rights": gettext_noop("The bot may not write in this chat."),
+    "user is deactivated": gettext_noop("The citizen's account is deleted."),
+    "unauthorized": gettext_noop("The bot's token is not valid (revoked): set a new one."),
 }
 
 
 def telegram_reason(description: str) -> str:
     lowered = description.lower()
     reason = next((text for key, text in TELEGRAM_REASONS.items() if key in lowered), None)
-    text = _(reason) if reason else _("Telegram refused the answer.")
-    return _("%(reason)s (Telegram: %(message)s)") % {"reason": text, "message": description[:200]}
+    return _reason(reason, gettext_noop("Telegram refused the answer."), f"Telegram: {description[:200]}")
 
 
-def _telegram(target: Target, text: str, token: str, key: UUID) -> Published:
-    url = f"{settings.GOVFEEDBACK_TELEGRAM_API_URL.rstrip('/')}/bot{token}/sendMessage"
+def _telegram(target: Target, send: Send) -> Published:
+    url = f"{settings.GOVFEEDBACK_TELEGRAM_API_URL.rstrip('/')}/bot{_token_in_path(send.token)}/sendMessage"
     body = {
         "chat_id": target.params["chat_id"],
-        "text": text,
+        "text": send.text,
         # Never "answer" into the void: a deleted message is a failure a person sees.
         "reply_parameters": {"message_id": target.params["message_id"], "allow_sending_without_reply": False},
     }
-    status, answer = _http(url, body=body)
+    status, answer = _http(url, body=body, idempotent=False)
     if answer.get("ok") is True and isinstance(answer.get("result"), dict):
         result = answer["result"]
         chat = result.get("chat") if isinstance(result.get("chat"), dict) else {}
@@ -374,10 +464,10 @@ def _telegram(target: Target, text: str, token: str, key: UUID) -> Published:
             url = ""
         return Published(f"{chat_id}:{message_id}", safe_url(url))
     code, description = answer.get("error_code", status), str(answer.get("description", ""))
-    if code == 429:
+    if code == 429 or status == 429:
         parameters = answer.get("parameters") if isinstance(answer.get("parameters"), dict) else {}
         raise Temporary(
-            _("Telegram asked to wait (%(message)s).") % {"message": description},
+            _("Telegram asked to wait (%(message)s).") % {"message": description[:200]},
             retry_after=_retry_after(parameters.get("retry_after")),
         )
     if code in (400, 401, 403, 404):
@@ -386,82 +476,84 @@ def _telegram(target: Target, text: str, token: str, key: UUID) -> Published:
 
 
 # OK: https://apiok.ru/dev/graph_api/bot_api (POST /graph/me/messages/<chat_id>; errors error_code, error_msg)
-OK_TEMPORARY = {1, 2, 8, 11}
+OK_TEMPORARY = {8, 11}  # flood control, a limit reached
+OK_UNKNOWN = {1, 2}  # UNKNOWN, SERVICE: it may have been sent, and OK takes no idempotency key
 OK_REASONS = {
-    10: "OK denied the group's bot this action.",
-    100: "OK refused the request's parameters (the chat may no longer exist).",
-    102: "The group's access token has expired: set a new one.",
-    103: "The group's access token is not valid (revoked): set a new one.",
-    300: "The chat was not found.",
+    10: gettext_noop("OK denied the group's bot this action."),
+    100: gettext_noop("OK refused the request's parameters (the chat may no longer exist)."),
+    102: gettext_noop("The group's access token has expired: set a new one."),
+    103: gettext_noop("The group's access token is not valid (revoked): set a new one."),
+    300: gettext_noop("The chat was not found."),
 }
 
 
-def _ok(target: Target, text: str, token: str, key: UUID) -> Published:
+def _ok(target: Target, send: Send) -> Published:
     chat = target.params["chat_id"]
-    query = urllib.parse.urlencode({"access_token": token})
+    query = urllib.parse.urlencode({"access_token": send.token})
     url = f"{settings.GOVFEEDBACK_OK_API_URL.rstrip('/')}/graph/me/messages/{urllib.parse.quote(chat)}?{query}"
-    _status, answer = _http(url, body={"recipient": {"chat_id": chat}, "message": {"text": text}})
+    status, answer = _http(url, body={"recipient": {"chat_id": chat}, "message": {"text": send.text}}, idempotent=False)
     if answer.get("error_code") is not None:
         code, message = answer.get("error_code"), str(answer.get("error_msg", ""))
-        if code in OK_TEMPORARY:
-            raise Temporary(_("OK asked to wait (error %(code)s: %(message)s).") % {"code": code, "message": message})
-        reason = OK_REASONS.get(code)
-        text = _(reason) if reason else _("OK refused the answer.")
-        raise Permanent(
-            _("%(reason)s (OK error %(code)s: %(message)s)") % {"reason": text, "code": code, "message": message[:200]}
-        )
+        detail = _("OK error %(code)s: %(message)s") % {"code": code, "message": message[:200]}
+        if code in OK_TEMPORARY or status == 429:
+            raise Temporary(_("OK asked to wait (%(detail)s).") % {"detail": detail})
+        if code in OK_UNKNOWN:
+            raise Unknown(detail)
+        raise Permanent(_reason(OK_REASONS.get(code), gettext_noop("OK refused the answer."), detail))
     if answer.get("success") is not True:
         raise Unknown(_("OK gave no confirmation."))
     return Published(str(answer.get("message_id", "")), "")
 
 
 # Meta Graph API: https://developers.facebook.com/docs/graph-api/guides/error-handling
-META_TEMPORARY = {1, 2, 4, 17, 32, 341, 613, 80001, 80002, 80004, 80005, 80006}
+META_TEMPORARY = {4, 17, 32, 341, 613, 80001, 80002, 80004, 80005, 80006}  # rate limits
+META_UNKNOWN = {1, 2}  # API Unknown, API Service: it may have been published, and Meta takes no key
 META_REASONS = {
-    10: "The page may not do this (for messages: the 24-hour window to answer has passed).",
-    100: "The comment or the conversation no longer exists.",
-    190: "The page's access token is not valid (revoked or expired): set a new one.",
-    200: "The page's token has no permission to do this.",
-    551: "The citizen is not available for messages.",
+    10: gettext_noop("The page may not do this (for messages: the 24-hour window to answer has passed)."),
+    100: gettext_noop("The comment or the conversation no longer exists."),
+    190: gettext_noop("The page's access token is not valid (revoked or expired): set a new one."),
+    200: gettext_noop("The page's token has no permission to do this."),
+    551: gettext_noop("The citizen is not available for messages."),
 }
 
 
-def _meta(target: Target, text: str, token: str, key: UUID) -> Published:
+def _meta(target: Target, send: Send) -> Published:
     base = settings.GOVFEEDBACK_META_API_URL.rstrip("/")
-    query = urllib.parse.urlencode({"access_token": token})
+    query = urllib.parse.urlencode({"access_token": send.token})
     if target.place == "comment":
-        edge = "replies" if target.platform == INSTAGRAM else "comments"
+        edge = "replies" if target.platform == P.INSTAGRAM else "comments"
         url = f"{base}/{urllib.parse.quote(target.params['comment_id'])}/{edge}?{query}"
-        _status, answer = _http(url, form={"message": text})
+        status, answer = _http(url, form={"message": send.text}, idempotent=False)
     else:
         url = f"{base}/me/messages?{query}"
         body = {
             "recipient": {"id": target.params["recipient"]},
-            "message": {"text": text},
+            "message": {"text": send.text},
             "messaging_type": "RESPONSE",
         }
-        _status, answer = _http(url, body=body)
+        status, answer = _http(url, body=body, idempotent=False)
     error = answer.get("error")
     if isinstance(error, dict):
         code, message = error.get("code"), str(error.get("message", ""))
-        if code in META_TEMPORARY or error.get("is_transient") is True:
-            raise Temporary(_("Meta asked to wait (code %(code)s: %(message)s).") % {"code": code, "message": message})
-        reason = META_REASONS.get(code)
-        reason = _(reason) if reason else _("Meta refused the answer.")
-        raise Permanent(
-            _("%(reason)s (Meta code %(code)s: %(message)s)")
-            % {"reason": reason, "code": code, "message": message[:200]}
-        )
+        detail = _("Meta code %(code)s: %(message)s") % {"code": code, "message": message[:200]}
+        if code in META_UNKNOWN:
+            raise Unknown(detail)
+        if code in META_TEMPORARY or error.get("is_transient") is True or status == 429:
+            raise Temporary(_("Meta asked to wait (%(detail)s).") % {"detail": detail})
+        raise Permanent(_reason(META_REASONS.get(code), gettext_noop("Meta refused the answer."), detail))
     ident = answer.get("id") or answer.get("message_id")
     if not ident:
         raise Unknown(_("Meta gave no id of the reply."))
-    url = f"https://www.facebook.com/{ident}" if target.platform == FACEBOOK and target.place == "comment" else ""
+    url = f"https://www.facebook.com/{ident}" if target.platform == P.FACEBOOK and target.place == "comment" else ""
     return Published(str(ident), safe_url(url))
 
 
 def vk_user_names(token: str, user_ids: list[int]) -> dict[int, str]:
     """VK's ``users.get`` for up to 1000 ids: {id: "Имя Фамилия"} for those VK returns."""
-    response = _vk_call("users.get", {"user_ids": ",".join(str(uid) for uid in user_ids[:1000])}, token)
+    try:
+        response = _vk_call("users.get", {"user_ids": ",".join(str(uid) for uid in user_ids[:1000])}, token)
+    except (Temporary, Permanent, Unknown) as error:
+        raise type(error)(scrub(str(error), token)) from None
     names = {}
     for user in response if isinstance(response, list) else []:
         if isinstance(user, dict) and isinstance(user.get("id"), int):
@@ -471,12 +563,72 @@ def vk_user_names(token: str, user_ids: list[int]) -> dict[int, str]:
     return names
 
 
-CLIENTS = {VK: _vk, TELEGRAM: _telegram, OK: _ok, FACEBOOK: _meta, INSTAGRAM: _meta}
+# --- the registry -------------------------------------------------------------------------------
+
+MANUAL = Platform()
+
+REGISTRY: dict[str, Platform] = {
+    P.VK: Platform(
+        client=_vk,
+        limits=(
+            Limit("token", 20, 1, "dev.vk.com/ru/api/api-requests («Ограничения и рекомендации»): a community token"),
+        ),
+        # messages.send takes 4096 characters; comments are held to the same.
+        lengths={"": 4096},
+        unit=CODE_POINTS,
+        idempotent=True,  # guid (comments), random_id (messages)
+    ),
+    P.TELEGRAM: Platform(
+        client=_telegram,
+        limits=(
+            Limit("token", 30, 1, "core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this"),
+            Limit("chat", 1, 1, "the same FAQ: about one message a second in one chat"),
+            Limit("group", 20, 60, "the same FAQ: 20 messages a minute in one group"),
+        ),
+        # sendMessage: 1-4096 characters after entities parsing, whose offsets are UTF-16 code units.
+        lengths={"": 4096},
+        unit=UTF16,
+    ),
+    P.OK: Platform(
+        client=_ok,
+        limits=(Limit("token", 5, 1, "our conservative choice: apiok.ru/dev/graph_api/bot_api gives no figure"),),
+        lengths={"": 4096},
+        unit=CODE_POINTS,
+    ),
+    P.FACEBOOK: Platform(
+        client=_meta,
+        limits=(
+            Limit("token", 10, 1, "our choice within developers.facebook.com/docs/graph-api/overview/rate-limiting"),
+        ),
+        lengths={"": 8000, "message": 2000},  # a Page comment; Messenger Send API text
+        unit=UTF16,  # Graph API texts are counted as JavaScript counts them
+    ),
+    P.INSTAGRAM: Platform(
+        client=_meta,
+        limits=(
+            Limit("token", 10, 1, "our choice within developers.facebook.com/docs/graph-api/overview/rate-limiting"),
+        ),
+        lengths={"": 2200, "message": 1000},  # an Instagram comment; Instagram messaging text
+        unit=UTF16,
+    ),
+    P.TWITTER: MANUAL,  # no API access to publish replies
+}
 
 
-def publish(target: Target, text: str, token: str, key: UUID) -> Published:
-    """Publish ``text`` at ``target`` with the account's ``token``; the platform's confirmation, or
-    ``Temporary`` / ``Permanent`` / ``Unknown``."""
-    if not token:
+def token_key(token: str) -> str:
+    """What the rate limits of a token are counted under: a hash, never the token itself (accounts
+    that share a bot share its budget)."""
+    return hashlib.sha256(token.encode()).hexdigest()[:24]
+
+
+def publish(target: Target, send: Send) -> Published:
+    """Publish ``send.text`` at ``target`` with the account's token; the platform's confirmation,
+    or ``Temporary`` / ``Permanent`` / ``Unknown`` (whose reason never holds the token)."""
+    if not send.token:
         raise Permanent(_("The account has no access token to publish with: set it in the account's settings."))
-    return CLIENTS[target.platform](target, text, token, key)
+    try:
+        return REGISTRY[target.platform].client(target, send)
+    except Temporary as error:
+        raise Temporary(scrub(str(error), send.token), retry_after=error.retry_after) from None
+    except (Permanent, Unknown) as error:
+        raise type(error)(scrub(str(error), send.token)) from None

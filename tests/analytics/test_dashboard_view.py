@@ -108,8 +108,8 @@ def test_a_table_exports_to_csv_and_all_tables_to_xlsx(fortnight, operator, mini
     assert f"{ministry_a.name},3,2,50.0" in text
     xlsx = client.get(URL, {**FORTNIGHT, "format": "xlsx"})
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
-    assert {"Темы", "Министерства", "Дольше всех решают"} <= set(book.sheetnames)
-    assert [cell.value for cell in book["Темы"][1]] == ["Тематика", "Обращения", "Доля, %"]
+    assert {"Тематики", "Ведомства", "Дольше всех решают"} <= set(book.sheetnames)
+    assert [cell.value for cell in book["Тематики"][1]] == ["Тематика", "Обращения", "Доля, %"]
 
 
 @pytest.mark.django_db

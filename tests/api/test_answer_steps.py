@@ -50,11 +50,21 @@ def test_the_resolve_step_queues_the_publication(specialist_a):
     appeal = appeal_for(specialist_a)
     response = post(specialist_a.user, appeal, "resolve", {"answer": "Воду подали."})
     assert response.status_code == 200
-    assert (response.json()["status"], response.json()["answer_url"]) == ("resolved", "")
+    # Open until the platform confirms the answer.
+    assert (response.json()["status"], response.json()["answer_url"]) == ("in_progress", "")
     assert Publication.objects.get().status == Answer.QUEUED
     services.record_published(Publication.objects.get(), external_id="9", url="https://vk.com/wall-1_10?reply=9")
     again = api_client(specialist_a.user).get(f"/api/v1/appeals/{appeal.pk}/").json()
+    assert again["status"] == "resolved"
     assert again["answer_url"] == "https://vk.com/wall-1_10?reply=9" and again["first_answered_at"]
+
+
+def test_another_ministrys_template_is_as_absent_as_a_missing_one(specialist_a, ministry_b):
+    appeal = appeal_for(specialist_a)
+    theirs = AnswerTemplate.objects.create(title="Секретный шаблон Б", text="Текст", ministry=ministry_b)
+    response = post(specialist_a.user, appeal, "draft", {"template": theirs.pk})
+    assert response.status_code == 400 and "Секретный шаблон Б" not in response.content.decode()
+    assert not Publication.objects.exists()
 
 
 def test_refusals_are_400_in_russian_and_change_nothing(specialist_a):

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from appeals import answers, services
+from appeals import access, answers, services
 from appeals.models import AnswerTemplate, Appeal, AppealEvent, Publication
 from ministries.models import Approval, SocialAccount
 
@@ -69,19 +69,57 @@ class TestReplyAndResolveQueue:
         assert appeal.first_answered_at is not None
         assert appeal.messages.get().text == "Передали в управляющую компанию."
 
-    def test_a_resolution_resolves_now_and_the_publication_fills_the_link(self, specialist_a):
-        appeal = appeal_for(specialist_a)
+    def test_a_resolution_resolves_when_the_platform_confirms_it(self, specialist_a):
+        appeal = appeal_for(specialist_a, due_at=timezone.now() + timedelta(hours=1))
         services.resolve(appeal, answer="Воду подали в 18:00.", actor=specialist_a.user)
         appeal.refresh_from_db()
-        assert (appeal.status, appeal.answer, appeal.answer_url) == (Status.RESOLVED, "Воду подали в 18:00.", "")
+        assert appeal.status == Status.IN_PROGRESS and appeal.resolved_at is None  # the citizen saw nothing yet
+        assert Appeal.objects.open().filter(pk=appeal.pk).exists()
         assert answer_of(appeal).status == Answer.QUEUED and answer_of(appeal).resolves
-        assert kinds(appeal)[-1] == Kind.RESOLVED
+        assert kinds(appeal)[-1] == Kind.ANSWER_QUEUED
 
-        services.record_published(answer_of(appeal), external_id="902", url="https://vk.com/wall-1_10?reply=902")
+        later = timezone.now() + timedelta(hours=2)  # confirmed after the deadline
+        services.record_published(
+            answer_of(appeal), external_id="902", url="https://vk.com/wall-1_10?reply=902", now=later
+        )
         appeal.refresh_from_db()
+        assert (appeal.status, appeal.answer) == (Status.RESOLVED, "Воду подали в 18:00.")
         assert appeal.answer_url == "https://vk.com/wall-1_10?reply=902"
-        assert appeal.first_answered_at is not None
-        assert kinds(appeal).count(Kind.RESOLVED) == 1  # resolved once, when it was queued
+        assert appeal.resolved_at == later and appeal.first_answered_at == later
+        assert kinds(appeal)[-2:] == [Kind.RESOLVED, Kind.ANSWER_PUBLISHED]
+        assert appeal.events.get(kind=Kind.RESOLVED).data["on_time"] is False
+
+    def test_a_failed_resolution_leaves_the_appeal_open(self, specialist_a):
+        appeal = appeal_for(specialist_a)
+        services.resolve(appeal, answer="Воду подали.", actor=specialist_a.user)
+        services.record_publication_failed(answer_of(appeal), reason="Комментарии закрыты")
+        appeal.refresh_from_db()
+        assert appeal.status == Status.IN_PROGRESS and appeal.first_answered_at is None
+        assert Appeal.objects.open().filter(pk=appeal.pk).exists()
+        assert Appeal.objects.answer_not_published().filter(pk=appeal.pk).exists()
+        services.retry_answer(appeal, actor=specialist_a.user)
+        assert answer_of(appeal).status == Answer.QUEUED
+
+    def test_nothing_else_answers_or_closes_it_while_its_resolution_is_queued(self, specialist_a, operator):
+        appeal = appeal_for(specialist_a)
+        services.resolve(appeal, answer="Воду подали.", actor=specialist_a.user)
+        for step in (
+            lambda: services.reply(appeal, text="Ещё ответ", actor=specialist_a.user),
+            lambda: services.resolve(appeal, answer="Другой ответ", actor=specialist_a.user),
+            lambda: services.reject(appeal, reason="spam", actor=operator),
+        ):
+            with pytest.raises(services.Refused, match="в очереди на публикацию"):
+                step()
+        assert Publication.objects.filter(appeal=appeal).count() == 1
+
+    def test_a_form_sent_twice_queues_the_answer_once(self, specialist_a):
+        appeal = appeal_for(specialist_a)
+        services.reply(appeal, text="Передали в управляющую компанию.", actor=specialist_a.user)
+        with pytest.raises(services.Refused, match="уже в очереди"):
+            services.reply(appeal, text="Передали в управляющую компанию.\r\n", actor=specialist_a.user)
+        assert Publication.objects.filter(appeal=appeal).count() == 1
+        services.reply(appeal, text="Работы начнутся завтра.", actor=specialist_a.user)  # another answer is fine
+        assert Publication.objects.filter(appeal=appeal).count() == 2
 
     def test_a_link_typed_by_hand_is_refused_where_the_system_publishes(self, specialist_a):
         appeal = appeal_for(specialist_a)
@@ -127,10 +165,17 @@ class TestApproval:
             "Воду дадут завтра к 12:00.",
             operator,
         )
-        assert (appeal.status, appeal.answer) == (Status.RESOLVED, "Воду дадут завтра к 12:00.")
-        assert kinds(appeal)[-2:] == [Kind.ANSWER_APPROVED, Kind.RESOLVED]
+        assert appeal.status == Status.IN_PROGRESS  # resolved when the platform confirms it
+        assert kinds(appeal)[-1] == Kind.ANSWER_APPROVED  # approved and queued: one event
         approved = appeal.events.get(kind=Kind.ANSWER_APPROVED)
         assert approved.data["text"] == ["Воду дадут завтра", "Воду дадут завтра к 12:00."]
+
+    def test_approving_a_multiline_answer_unchanged_records_no_edit(self, specialist_a, operator, ministry_a):
+        appeal = appeal_for(specialist_a, account=vk_group(ministry_a, kind=SocialAccount.Kind.HEAD))
+        services.reply(appeal, text="Строка один.\nСтрока два.", actor=specialist_a.user)
+        services.approve_answer(appeal, text="Строка один.\r\nСтрока два.", actor=operator)  # as a form sends it
+        assert "text" not in appeal.events.get(kind=Kind.ANSWER_APPROVED).data
+        assert answer_of(appeal).text == "Строка один.\nСтрока два."
 
     def test_only_the_press_service_approves_the_heads_accounts(self, specialist_a, head_a, ministry_a):
         appeal = appeal_for(specialist_a, account=vk_group(ministry_a, kind=SocialAccount.Kind.HEAD))
@@ -221,6 +266,15 @@ class TestRefusals:
             lambda: services.reply(appeal, text="Работы пройдут {дата_работ}.", actor=specialist_a.user),
             "Заполните {дата_работ}",
             appeal,
+        )
+
+    @pytest.mark.parametrize("name", ["id612345678", "", "club42"])
+    def test_a_name_that_is_only_the_platforms_id_asks_to_edit_the_greeting(self, specialist_a, name):
+        appeal = appeal_for(specialist_a, author_name=name, author_external_id="612345678")
+        draft = services.draft_answer(appeal, text="{имя}, здравствуйте! Воду дали.", actor=specialist_a.user)
+        assert draft.text == "{имя}, здравствуйте! Воду дали."  # never «id612345678, здравствуйте!»
+        self.refused(
+            lambda: services.submit_answer(appeal, actor=specialist_a.user), "отредактируйте приветствие", appeal
         )
 
     def test_no_token(self, specialist_a):
@@ -318,13 +372,27 @@ class TestRetry:
         assert answer_of(appeal).status == Answer.QUEUED
 
 
-def test_a_resolving_answer_waiting_for_approval_is_refused_once_the_appeal_is_closed(specialist_a, operator):
+def test_rejecting_cancels_the_answer_awaiting_approval_in_its_one_event(specialist_a, operator):
     appeal = appeal_for(specialist_a, account=vk_group(specialist_a.ministry, kind=SocialAccount.Kind.HEAD))
     services.resolve(appeal, answer="Готово", actor=specialist_a.user)
+    waiting = answer_of(appeal)
+    assert access.approvable(operator, Publication.objects.filter(status=Answer.AWAITING_APPROVAL)).count() == 1
     services.reject(appeal, reason="spam", actor=operator)
     with pytest.raises(services.Refused, match="действие «согласовать ответ» недоступно"):
         services.approve_answer(appeal, actor=operator)
-    assert answer_of(appeal).status == Answer.AWAITING_APPROVAL
+    assert not Publication.objects.filter(appeal=appeal).exists()
+    assert kinds(appeal)[-1] == Kind.REJECTED
+    assert appeal.events.get(kind=Kind.REJECTED).data["cancelled_answers"] == [waiting.pk]
+    assert not access.approvable(operator, Publication.objects.filter(status=Answer.AWAITING_APPROVAL)).exists()
+
+
+def test_resolving_by_hand_cancels_an_interim_answer_awaiting_approval(specialist_a, operator, ministry_a):
+    appeal = appeal_for(specialist_a, account=vk_group(ministry_a, kind=SocialAccount.Kind.HEAD))
+    services.reply(appeal, text="Проверяем", actor=specialist_a.user)
+    SocialAccount.objects.filter(pk=appeal.account_id).update(access_token="")  # now answered by hand
+    services.resolve(appeal, answer="Сделано", answer_url="https://vk.com/wall-1_10?reply=5", actor=operator)
+    assert not Publication.objects.filter(appeal=appeal).exists()
+    assert appeal.events.get(kind=Kind.RESOLVED).data["cancelled_answers"]
 
 
 def test_the_clock_is_not_stopped_by_an_answer_awaiting_approval(specialist_a, ministry_a):

@@ -210,6 +210,55 @@ class TestPanel:
         client_of(specialist_a.user).post(step_url(appeal, "retry_answer"), {"csrfmiddlewaretoken": "-"})
         assert Publication.objects.get().status == Answer.QUEUED
 
+    def test_an_older_failed_answer_stays_beside_a_newer_draft_and_is_the_one_retried(self, specialist_a):
+        appeal = appeal_for(specialist_a)
+        services.reply(appeal, text="Передали.", actor=specialist_a.user)
+        failed = Publication.objects.get()
+        services.record_publication_failed(failed, reason="Комментарии к записи закрыты")
+        draft = services.draft_answer(appeal, text="Новый черновик", actor=specialist_a.user)
+        specialist = client_of(specialist_a.user)
+        html = specialist.get(change_url(appeal)).content.decode()
+        assert "Комментарии к записи закрыты" in html and "Новый черновик" in html
+        retry = f"{step_url(appeal, 'retry_answer')}?publication_id={failed.pk}"
+        assert retry in html
+        page = specialist.get(retry)
+        assert page.context["publication"] == failed
+        specialist.post(step_url(appeal, "retry_answer"), {"publication_id": failed.pk})
+        failed.refresh_from_db()
+        draft.refresh_from_db()
+        assert (failed.status, draft.status) == (Answer.QUEUED, Answer.DRAFT)
+
+    def test_the_list_says_what_keeps_an_answered_appeal_open(self, specialist_a, operator):
+        queued_ = appeal_for(specialist_a)
+        services.resolve(queued_, answer="Воду подали.", actor=specialist_a.user)
+        waiting = appeal_for(specialist_a, account=vk_group(specialist_a.ministry, kind=SocialAccount.Kind.HEAD))
+        services.resolve(waiting, answer="Воду подали.", actor=specialist_a.user)
+        failed = appeal_for(specialist_a)
+        services.reply(failed, text="Передали.", actor=specialist_a.user)
+        services.record_publication_failed(Publication.objects.get(appeal=failed), reason="Закрыто")
+        listing = client_of(operator).get(reverse("admin:appeals_appeal_changelist") + "?queue=open")
+        rows = {appeal.pk: appeal.answer_state for appeal in listing.context["cl"].result_list}
+        assert rows[queued_.pk] == "queued" and rows[waiting.pk] == "awaiting_approval"
+        assert rows[failed.pk] == "failed"
+        html = listing.content.decode()
+        for label in ("ответ в очереди на публикацию", "ответ на согласовании", "ответ не опубликован"):
+            assert label in html
+        only = client_of(operator).get(reverse("admin:appeals_appeal_changelist") + "?queue=not_published")
+        assert [appeal.pk for appeal in only.context["cl"].result_list] == [failed.pk]
+
+    def test_the_conversation_links_the_published_reply_and_never_a_script(self, specialist_a):
+        appeal = appeal_for(specialist_a)
+        services.reply(appeal, text="Ответ", actor=specialist_a.user)
+        services.record_published(Publication.objects.get(), external_id="5", url="https://vk.com/wall-1_10?reply=5")
+        appeal.messages.create(direction="official", text="Вручную", url="javascript:alert(1)")
+        client = client_of(specialist_a.user)
+        for html in (
+            client.get(change_url(appeal)).content.decode(),
+            client.get(step_url(appeal, "comment")).content.decode(),
+        ):
+            assert 'href="https://vk.com/wall-1_10?reply=5"' in html and "открыть на платформе" in html
+            assert "javascript:alert" not in html
+
     def test_published_with_its_link(self, specialist_a):
         appeal = appeal_for(specialist_a)
         services.reply(appeal, text="Ответ", actor=specialist_a.user)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from appeals import duplicates, services
-from appeals.models import Appeal
+from appeals.models import Appeal, AppealEvent
 
 from ..factories import AccountFactory, AppealFactory
 
@@ -30,7 +30,7 @@ def test_the_same_complaint_on_another_network_is_suggested(ministry_a):
 
 
 @pytest.mark.django_db
-def test_an_operator_confirms_with_one_click_and_the_answer_reaches_both(operator, operator_client):
+def test_an_operator_confirms_with_one_click_and_the_duplicate_learns_of_the_answer(operator, operator_client):
     now = timezone.now()
     original = AppealFactory(text=TEXT, received_at=now - timedelta(hours=2))
     copy = AppealFactory(text=TEXT + "!!!", received_at=now)
@@ -39,10 +39,21 @@ def test_an_operator_confirms_with_one_click_and_the_answer_reaches_both(operato
     operator_client.post(reverse("admin:appeals_appeal_confirm_duplicate", args=[copy.pk, original.pk]))
     copy.refresh_from_db()
     assert (copy.status, copy.rejection_reason, copy.duplicate_of) == ("rejected", "duplicate", original)
-    services.resolve(original, answer="Подача горячей воды восстановлена", actor=operator)
+    services.resolve(
+        original,
+        answer="Подача горячей воды восстановлена",
+        answer_url="https://vk.com/wall-1_1?reply=3",
+        actor=operator,
+    )
     copy.refresh_from_db()
-    assert copy.first_answered_at is not None
-    assert copy.messages.get().text == "Подача горячей воды восстановлена"
+    # Its citizen was not answered: its clock does not stop, its conversation gets nothing; its
+    # history says the original's answer was published, with the link.
+    assert copy.first_answered_at is None and not copy.messages.exists()
+    told = copy.events.get(kind=AppealEvent.Kind.ORIGINAL_ANSWERED)
+    assert (told.note, told.data) == (
+        "Подача горячей воды восстановлена",
+        {"original": original.pk, "answer_url": "https://vk.com/wall-1_1?reply=3"},
+    )
 
 
 @pytest.mark.django_db

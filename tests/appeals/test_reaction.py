@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from appeals import services
+from appeals import reaction, services
 from appeals.intake import Draft
 from appeals.models import Appeal, AppealEvent
-from appeals import reaction
 from appeals.reaction import says_not_solved
 
 from ..factories import AccountFactory, AppealFactory

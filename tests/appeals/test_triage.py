@@ -96,14 +96,22 @@ class TestTriagePage:
         assert response.redirect_chain[-1][0] == f"{LIST}?queue=triage"
         assert "очередь пуста" in response.content.decode()
 
-    def test_the_classifiers_suggestion_below_the_threshold_is_preselected_and_marked(self, operator_client, queue):
-        # The tests' threshold (tests/conftest.py) is above any confidence: this is a suggestion.
+    def test_the_classifiers_suggestion_below_the_threshold_is_preselected_and_marked(
+        self, operator_client, queue, settings
+    ):
+        settings.GOVFEEDBACK_CLASSIFY_MIN_CONFIDENCE = 0.999  # above any confidence here: a suggestion
         page = operator_client.get(triage_one(queue[0]))
         html = page.content.decode()
         assert "Классификатор предлагает «" in html
-        assert "ниже порога" in html
+        assert "ниже порога 100 %" in html
         assert page.context["advice"].topic is not None and not page.context["advice"].sure
         assert page.context["form"].initial["topic"] == page.context["advice"].topic
+
+    def test_with_the_classifier_routing_nothing_by_itself_the_suggestion_says_so(self, operator_client, queue):
+        # The tests' threshold (tests/conftest.py) is 200 %: a threshold no confidence reaches is not shown as one.
+        html = operator_client.get(triage_one(queue[0])).content.decode()
+        assert "сам он здесь не распределяет" in html
+        assert "порога" not in html
 
     def test_the_rules_ministry_is_preselected_and_a_disagreement_is_said(
         self, operator_client, topics, ministry_a, ministry_b

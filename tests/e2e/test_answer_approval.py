@@ -91,6 +91,7 @@ def test_a_specialist_drafts_from_a_template_the_press_service_approves_and_it_i
     log_in(page, "spec_a")
     page.goto(f"/admin/appeals/appeal/{appeal.pk}/change/")
     page.get_by_role("link", name="Решить: ответ заявителю").click()
+    page.wait_for_selector("textarea.gf-answer-text[data-ready]")  # answer.js listens to the template picker
     assert "Он уйдёт после согласования: пресс-служба." in page.locator(".gf-answer-route").inner_text()
     page.get_by_label("Шаблон").select_option(label="Плановые работы на сетях")
     answer = page.locator("textarea.gf-answer-text")
@@ -125,6 +126,11 @@ def test_a_specialist_drafts_from_a_template_the_press_service_approves_and_it_i
     desk.get_by_role("button", name="Согласовать и опубликовать").click()
     desk.wait_for_url(f"**/admin/appeals/appeal/{appeal.pk}/change/")
     assert "В очереди на публикацию" in desk.locator(".gf-answer-panel").inner_text()
+    appeal.refresh_from_db()
+    assert appeal.status != Appeal.Status.RESOLVED  # resolved when the platform confirms it
+    desk.goto("/admin/appeals/appeal/?queue=open")
+    assert "ответ в очереди на публикацию" in desk.locator("#result_list").inner_text()
+    desk.goto(f"/admin/appeals/appeal/{appeal.pk}/change/")
 
     # --- the delivery (what every worker runs), against the fake VK -------------------------------
     publish_pending()

@@ -49,3 +49,29 @@ def test_the_counter_counts_as_the_platform_and_the_server_agrees(open_page, pag
     assert "Длина ответа — 4097" in refusal and "Telegram считает эмодзи за два символа." in refusal
     assert not Publication.objects.exists()
     assert page_errors == []
+
+
+def test_a_double_click_sends_the_answer_once(open_page, page_errors, specialist_a):
+    vk = appeal_on("vk", specialist_a)
+    page = open_page("specialist")
+    log_in(page, "spec_a")
+    page.goto(f"/admin/appeals/appeal/{vk.pk}/step/reply/")
+    page.wait_for_selector("textarea.gf-answer-text[data-ready]")
+    page.locator("textarea.gf-answer-text").fill("Передали в управляющую компанию.")
+    # Count the submissions the page lets through, and hold them (a slow network, as it were): the
+    # second click then comes while the first is on its way.
+    page.evaluate(
+        """() => {
+          window.gfSent = 0;
+          document.querySelector("textarea.gf-answer-text").form.addEventListener("submit", (event) => {
+            if (!event.defaultPrevented) window.gfSent += 1;
+            event.preventDefault();
+          });
+        }"""
+    )
+    button = page.get_by_role("button", name="Опубликовать ответ")
+    button.click()
+    button.click(force=True)
+    assert page.evaluate("window.gfSent") == 1
+    assert button.is_disabled()
+    assert page_errors == []

@@ -38,17 +38,31 @@ def test_a_bad_boolean_is_named_with_the_fix():
     assert "DEBUG='maybe' is not a boolean" in result.stderr
 
 
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k" * 30 + "-production-secret-" + "z" * 20,
+    "ALLOWED_HOSTS": "feedback.example.ru",
+    "CACHE_URL": "redis://127.0.0.1:6379/2",  # not reached by `check`
+}
+
+
 def test_production_settings_pass_the_deploy_check():
-    result = check(
-        DEBUG="0", SECRET_KEY="k" * 30 + "-production-secret-" + "z" * 20, ALLOWED_HOSTS="feedback.example.ru"
-    )
+    result = check(**PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_rate_limits_counted_by_each_process_alone():
+    result = check(**{**PRODUCTION, "CACHE_URL": ""})
+    assert result.returncode != 0
+    assert "govfeedback.E001" in result.stderr and "CACHE_URL=redis://" in result.stderr
 
 
 def test_the_secret_key_can_come_from_a_file(tmp_path):
     secret = tmp_path / "secret"
     secret.write_text("f" * 30 + "-from-a-file-" + "q" * 20 + "\n")
-    result = check(DEBUG="0", ALLOWED_HOSTS="feedback.example.ru", SECRET_KEY_FILE=str(secret))
+    result = check(
+        DEBUG="0", ALLOWED_HOSTS="feedback.example.ru", SECRET_KEY_FILE=str(secret), CACHE_URL="redis://127.0.0.1/2"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

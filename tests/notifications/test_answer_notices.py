@@ -7,16 +7,18 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from appeals import services
+from appeals import access, services
 from appeals.models import Appeal, Publication
-from ministries.models import Approval, SocialAccount
+from ministries import roles
+from ministries.models import Approval, Official, SocialAccount
 from notifications import services as notifications
 from notifications.models import Notification
 
-from ..factories import AccountFactory, AppealFactory
+from ..factories import AccountFactory, AppealFactory, OfficialFactory, UserFactory
 
 KRSK = ZoneInfo("Asia/Krasnoyarsk")
 NOW = datetime(2026, 11, 24, 14, 0, tzinfo=KRSK)
@@ -137,3 +139,43 @@ def test_the_demos_seeded_past_tells_nobody(specialist_a):
     with notifications.quiet():
         services.reply(appeal_on(specialist_a), text="Ответ.", actor=specialist_a.user, now=NOW)
     assert not Notification.objects.exists()
+
+
+def test_the_deputies_who_may_approve_are_told_too(head_a, specialist_a):
+    """One rule for who approves (``access.may_approve``): whoever it lets approve is told."""
+    deputy = OfficialFactory(
+        ministry=head_a.ministry,
+        user=UserFactory(username="deputy_a"),
+        full_name="Кокова Ирина",
+        role=Official.Role.DEPUTY,
+        email="deputy@minstroy.example",
+    )
+    roles.give_access(deputy)
+    head_a.ministry.answer_approval = Approval.HEAD
+    head_a.ministry.save()
+    appeal = appeal_on(specialist_a, kind=SocialAccount.Kind.MINISTRY_GROUP)
+    services.reply(appeal, text="Свет дадут к 18:00.", actor=specialist_a.user, now=NOW)
+    assert access.may_approve(deputy.user, appeal, Approval.HEAD)
+    assert told(Kind.ANSWER_APPROVAL) == [
+        ("Кокова Ирина", "admin"),
+        ("Кокова Ирина", "email"),
+        ("Чебодаев Айдар", "admin"),
+        ("Чебодаев Айдар", "email"),
+    ]
+
+
+def test_answers_waiting_for_one_person_go_in_one_message_and_a_login_without_an_address_has_the_bell(
+    operator, specialist_a, mailoutbox
+):
+    for n in range(3):
+        services.reply(appeal_on(specialist_a), text=f"Ответ {n}.", actor=specialist_a.user, now=NOW)
+    nobody = UserFactory(username="operator_without_mail", email="", is_staff=True)
+    nobody.groups.add(Group.objects.get(name=roles.OPERATORS_GROUP))
+    services.reply(appeal_on(specialist_a), text="Ответ 4.", actor=specialist_a.user, now=NOW)
+    assert Notification.objects.filter(recipient_user=nobody, channel="admin").count() == 1
+    assert not Notification.objects.filter(recipient_user=nobody, channel="email").exists()
+    assert notifications.send_pending(NOW) >= 1
+    (message,) = mailoutbox
+    assert message.to == ["press@r-19.example"]
+    assert message.subject == "4 ответа ждут вашего согласования"
+    assert all(f"№{appeal.pk}" in message.body for appeal in Appeal.objects.all())

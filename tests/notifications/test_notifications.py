@@ -10,6 +10,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
+from appeals import outbox
 from appeals.models import AppealEvent
 from notifications import jobs
 from notifications import services as notifications
@@ -17,6 +18,7 @@ from notifications.models import Notification
 
 from ..factories import AppealFactory, OfficialFactory, UserFactory
 
+LEASE = timedelta(seconds=300)  # settings.GOVFEEDBACK_NOTIFY_LEASE_SECONDS
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=ZoneInfo("Asia/Krasnoyarsk"))
 
 
@@ -90,20 +92,22 @@ class TestEmail:
         assert note.attempts == 2 and note.gave_up_at is not None
 
     def test_the_backoff_doubles_up_to_six_hours(self):
-        assert [notifications.backoff(n).total_seconds() for n in (1, 2, 3)] == [60, 120, 240]
-        assert notifications.backoff(30) == timedelta(hours=6)
+        assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3)] == [60, 120, 240]
+        assert outbox.backoff(30) == timedelta(hours=6)
 
 
 @pytest.mark.django_db
 class TestClaim:
     def test_a_held_notification_cannot_be_claimed_twice(self):
         note = queue()
-        assert notifications.claim(note.pk, NOW) is True
-        assert notifications.claim(note.pk, NOW + timedelta(seconds=10)) is False
+        assert outbox.claim(Notification.objects.all(), note.pk, NOW, LEASE) is True
+        assert outbox.claim(Notification.objects.all(), note.pk, NOW + timedelta(seconds=10), LEASE) is False
 
     def test_a_sender_that_died_only_delays_the_notification(self, settings, mailoutbox):
         note = queue()
-        assert notifications.claim(note.pk, NOW)  # ...and the worker is killed before sending
+        assert outbox.claim(
+            Notification.objects.all(), note.pk, NOW, LEASE
+        )  # ...and the worker is killed before sending
         lease = timedelta(seconds=settings.GOVFEEDBACK_NOTIFY_LEASE_SECONDS)
         assert notifications.send_pending(NOW + lease - timedelta(seconds=1)) == 0
         assert notifications.send_pending(NOW + lease + timedelta(seconds=1)) == 1

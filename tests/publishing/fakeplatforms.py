@@ -16,7 +16,9 @@ documentation describes them, with their error formats and codes:
 A test scripts faults with ``fail(platform, times, ...)``: an error answer, ``"drop_after"`` (the
 reply is published, then the connection is closed without an answer: an unknown outcome) or
 ``"drop_before"`` (closed before anything is published) or ``"slow"`` (published, answered after
-``delay`` seconds). ``published`` lists what appeared, with
+``delay`` seconds) or ``"status"`` (a bare HTTP ``status`` with no JSON body and the ``headers``
+given, e.g. a proxy's 502 or 429 with ``Retry-After``; with ``publish=True`` the reply is published
+first, as a platform that fails after doing the work). ``published`` lists what appeared, with
 each request's arrival time and the token used.
 """
 
@@ -41,6 +43,8 @@ class Fault:
     retry_after: int | None = None
     status: int = 200
     delay: float = 0
+    headers: dict = field(default_factory=dict)
+    publish: bool = False
 
 
 @dataclass
@@ -81,6 +85,16 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _bare(self, status: int, headers: dict) -> None:
+        body = b"<html><body>Server error</body></html>"
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
     def _drop(self) -> None:
         self.close_connection = True
         with contextlib.suppress(OSError):
@@ -114,6 +128,10 @@ class Handler(BaseHTTPRequestHandler):
             return self._drop()
         if fault is not None and fault.kind == "error":
             return self._error(platform, fault)
+        if fault is not None and fault.kind == "status":
+            if fault.publish:
+                getattr(self, f"_{platform}")(path, body, token)
+            return self._bare(fault.status, fault.headers)
         answer, status = getattr(self, f"_{platform}")(path, body, token)
         if fault is not None and fault.kind == "drop_after":
             return self._drop()

@@ -311,7 +311,11 @@ def test_the_command_publishes_what_is_due_and_prints_it(platforms, capsys):
 
     call_command("publish_answers", "--limit", "10")
 
-    out = capsys.readouterr().out
-    assert f"#{published.appeal_id}" in out and refreshed(published).url in out
-    assert f"#{failed.appeal_id}" in out and "bot was blocked" in out
-    assert out.strip().splitlines()[-1].count("1") >= 2
+    captured = capsys.readouterr()
+    out = captured.out
+    assert f"опубликован: обращение №{published.appeal_id}, {refreshed(published).url}" in out
+    assert f"не опубликован: обращение №{failed.appeal_id}, Заявитель заблокировал бота" in out
+    assert out.strip().splitlines()[-1] == (
+        "Ответы — опубликовано: 1, не опубликовано: 1, результат неизвестен: 0, позже: 0."
+    )
+    assert "обработано: 2" in captured.err

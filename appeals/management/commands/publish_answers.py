@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from appeals.publishing import delivery
 
@@ -19,18 +20,34 @@ class Command(BaseCommand):
         while limit > 0:
             summary = delivery.publish_pending(limit=min(BATCH, limit))
             for publication in summary.published:
-                self.stdout.write(f"published  #{publication.appeal_id}  {publication.url or publication.external_id}")
+                self.stdout.write(
+                    _("published: appeal #%(appeal)s, %(where)s")
+                    % {"appeal": publication.appeal_id, "where": publication.url or publication.external_id}
+                )
             for publication in summary.failed:
-                self.stdout.write(self.style.ERROR(f"failed     #{publication.appeal_id}  {publication.last_error}"))
+                self.stdout.write(
+                    self.style.ERROR(
+                        _("not published: appeal #%(appeal)s, %(reason)s")
+                        % {"appeal": publication.appeal_id, "reason": publication.last_error}
+                    )
+                )
             for publication in summary.unknown:
-                self.stdout.write(self.style.WARNING(f"unknown    #{publication.appeal_id}  {publication.last_error}"))
+                self.stdout.write(
+                    self.style.WARNING(
+                        _("outcome unknown: appeal #%(appeal)s, %(reason)s")
+                        % {"appeal": publication.appeal_id, "reason": publication.last_error}
+                    )
+                )
             done = len(summary.published) + len(summary.failed) + len(summary.unknown) + summary.retried
             for name in ("published", "failed", "unknown"):
                 getattr(total, name).extend(getattr(summary, name))
             total.retried += summary.retried
             if done:
-                self.stderr.write(f"… {len(total.published) + len(total.failed) + len(total.unknown)} done")
+                self.stderr.write(
+                    _("… %(count)d handled so far")
+                    % {"count": len(total.published) + len(total.failed) + len(total.unknown) + total.retried}
+                )
             if done < min(BATCH, limit):
                 break
             limit -= done
-        self.stdout.write(str(total))
+        self.stdout.write(_("Answers — %(summary)s.") % {"summary": total})

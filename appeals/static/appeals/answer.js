@@ -59,4 +59,24 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   text.addEventListener("input", update);
   update();
+  text.dataset.ready = "1"; // the page's script has run (the browser tests wait for it)
+  // Sent once: a second click (or Enter) while the page posts would queue the same answer twice
+  // (the server refuses it too). The buttons are disabled just after this submission has taken the
+  // clicked one's name (e.g. «_draft»): a disabled button is not sent.
+  const form = text.form;
+  if (form) {
+    form.addEventListener("submit", (event) => {
+      if (form.dataset.sent) {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.sent = "1";
+      setTimeout(() => form.querySelectorAll("[type=submit]").forEach((button) => { button.disabled = true; }), 0);
+    });
+    // Back to the page from the browser's history: it may be sent again.
+    window.addEventListener("pageshow", () => {
+      delete form.dataset.sent;
+      form.querySelectorAll("[type=submit]").forEach((button) => { button.disabled = false; });
+    });
+  }
 });

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.db import models, transaction
 from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ministries.models import SocialAccount
 from ministries.tokens import rotate
@@ -16,7 +18,7 @@ class Command(BaseCommand):
         rotated = 0
         with transaction.atomic():
             # The stored ciphertexts, read and written as they are (MultiFernet.rotate): no token is shown.
-            stored = (
+            stored = list(
                 SocialAccount.objects.select_for_update()
                 .annotate(stored=Cast("access_token", models.TextField()))
                 .exclude(stored="")
@@ -27,4 +29,13 @@ class Command(BaseCommand):
                     access_token=models.Value(rotate(ciphertext), output_field=models.TextField())
                 )
                 rotated += 1
-        self.stdout.write(f"Re-encrypted {rotated} access token(s) with the first key.")
+                if rotated % 100 == 0:
+                    self.stderr.write(_("… %(done)d of %(total)d") % {"done": rotated, "total": len(stored)})
+        self.stdout.write(
+            ngettext(
+                "%(count)d access token re-encrypted with the first key.",
+                "%(count)d access tokens re-encrypted with the first key.",
+                rotated,
+            )
+            % {"count": rotated}
+        )
