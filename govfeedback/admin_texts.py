@@ -179,6 +179,10 @@ class RussianTexts:
 
     # --- the list ------------------------------------------------------------------------------
 
+    def changelist_title(self, request, changelist) -> str | None:
+        """The list's title when it can say more than «Выберите … для изменения» (None: it cannot)."""
+        return None
+
     def changelist_view(self, request, extra_context=None):
         name = names.of(self.model)
         editing = name is not None and request.method == "POST" and "_save" in request.POST
@@ -195,7 +199,8 @@ class RussianTexts:
             return response
         changelist = context["cl"]
         select = _("Select %s to change") if self.has_change_permission(request) else _("Select %s to view")
-        context["title"] = select % name.accusative
+        # A list that knows a better title for what it shows (the appeals' queue) gives it.
+        context["title"] = self.changelist_title(request, changelist) or select % name.accusative
         context["add_label"] = _("Add %s") % name.accusative
         context["selection_note"] = _("Selected 0 of %(count)s") % {"count": len(changelist.result_list)}
         changelist.result_count_text = name.count(changelist.result_count)

@@ -298,6 +298,15 @@ class AppealAdmin(FastRowsAdmin, access.ScopedAdmin, admin.ModelAdmin):
             response.context_data["triage_allowed"] = scope.manages
         return response
 
+    def changelist_title(self, request, changelist) -> str | None:
+        """The queue shown, by its name («Обращения: новые, не распределены»)."""
+        for spec in changelist.filter_specs:
+            if isinstance(spec, QueueFilter) and spec.value():
+                label = dict(spec.lookup_choices).get(spec.value())
+                if label:
+                    return _("Appeals: %(queue)s") % {"queue": label}
+        return None
+
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         paginator = super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
         paginator.also_count = self.counter_querysets(request)

@@ -65,16 +65,19 @@ def test_redis_down_loses_no_appeal_and_reminders_go_out_once_it_returns(tmp_pat
 
         private_redis.start()
         wait_until(lambda: appeals_made() == 21, 90, what="the sweep makes the waiting appeals")
-        wait_until(lambda: len(sent_mails(tmp_path)) >= 5, 90, what="the reminders after Redis returned")
+        reminders = Notification.objects.filter(appeal__in=overdue, kind="overdue", sent_at__isnull=False)
+        wait_until(lambda: reminders.count() >= 5, 90, what="the reminders after Redis returned")
         time.sleep(3)  # more rounds of the jobs: nothing is made or sent again
     finally:
         server.stop()
     assert worker.process.poll() is None, worker.text()[-2000:]
     assert appeals_made() == 21
     assert Counter(InboundEvent.objects.values_list("outcome", flat=True)) == {"created": 21}
-    mails = Counter(sent_mails(tmp_path))
-    assert sum(mails.values()) == 5 and set(mails.values()) == {1}
+    # The five reminders to one person went out once each, in as many e-mails as carried them.
+    assert reminders.count() == 5
+    carriers = reminders.filter(sent_with__isnull=True).count()
+    mails = sent_mails(tmp_path)
+    assert 1 <= len(mails) == carriers <= 5
     assert {to for to, _subject in mails} == {"spec@minstroy.example"}
-    assert Notification.objects.filter(appeal__in=overdue, kind="overdue", sent_at__isnull=False).count() == 5
     assert not Notification.objects.pending().exists()
     assert timezone.now() - min(a.due_at for a in overdue) < timedelta(minutes=5)
