@@ -180,8 +180,11 @@ def test_sigterm_stops_the_server_the_worker_and_beat_within_seconds(make_run):
     assert "celery -A govfeedback worker" in running and "runserver" in running, running
     make_run.process.send_signal(signal.SIGTERM)  # as a terminal's kill, a supervisor or a CI runner does
     started = time.monotonic()
-    while make_run.processes() and time.monotonic() - started < 10:
+    # The Makefile lets a busy worker finish for STOP_SECONDS (8), then stops it cold; the rest is
+    # the processes' own exit, slower on a loaded two-core machine.
+    limit = 8 + 5
+    while make_run.processes() and time.monotonic() - started < limit:
         time.sleep(0.1)
     left = make_run.processes()
     print(f"make run stopped in {time.monotonic() - started:.1f} s")
-    assert left == [], "still running 10 s after SIGTERM:\n" + "\n".join(left)
+    assert left == [], f"still running {limit} s after SIGTERM:\n" + "\n".join(left)

@@ -113,14 +113,15 @@ def test_flood_control_429s_two_workers_and_a_redis_restart_publish_each_answer_
     assert Publication.objects.filter(attempts__gt=1).exists()  # the flood control was met and waited out
     # Both VK groups publish with one token: the two workers together kept to its 20 calls a second
     # (and the bot to its 30), as the platform counts them, by arrival; while the counters were gone
-    # (and a moment after, for a call already under way) nothing is held back, by design.
+    # (and a moment after, for a call already under way) nothing is held back, by design. (On a fast
+    # run every call may fall in that window: then there is nothing to count.)
     for platform, limit in (("vk", 20), ("telegram", 30)):
         per_second = Counter(
             (token, int(at))
             for _platform, token, at in fake.requests(platform)
             if not outage_from - 1 <= at <= outage_to + 2
         )
-        assert max(per_second.values()) <= limit, f"{platform}: {per_second.most_common(3)}"
+        assert max(per_second.values(), default=0) <= limit, f"{platform}: {per_second.most_common(3)}"
 
 
 def test_a_worker_killed_mid_send_leaves_vk_answers_published_once(tmp_path, fake, redis, workers):
