@@ -1087,21 +1087,8 @@ def receive_message(account: SocialAccount, draft, *, now: datetime | None = Non
                 .first()
             )
             if open_appeal is not None:
-                # A concurrent delivery of this same message may have just created the appeal that
-                # the thread lookup found: then it is a duplicate, not a follow-up.
-                if Appeal.objects.filter(account=account, external_id=draft.external_id).exists():
-                    return "duplicate", open_appeal
-                try:
-                    with transaction.atomic():
-                        message = AppealMessage.objects.create(
-                            appeal=open_appeal,
-                            external_id=draft.external_id,
-                            author_name=draft.author_name,
-                            text=draft.text,
-                            written_at=draft.written_at,
-                            created_at=now,
-                        )
-                except IntegrityError:
+                message = _attach_message(open_appeal, draft, now)
+                if message is None:
                     return "duplicate", open_appeal
                 _record(open_appeal, EventKind.MESSAGE, None, now, draft.text, message=message.pk)
                 return "message", open_appeal
@@ -1134,15 +1121,17 @@ def receive_message(account: SocialAccount, draft, *, now: datetime | None = Non
     return ("created" if created else "duplicate"), appeal
 
 
-def _citizen_reacted(appeal: Appeal, draft, now: datetime) -> tuple[str, Appeal]:
-    """The citizen wrote in the thread after their appeal was answered and resolved: the message
-    joins the appeal, which comes back to the operators' attention (``reacted_at``), and is
-    reopened at once when the text clearly says the problem is not solved (``appeals.reaction``)."""
+def _attach_message(appeal: Appeal, draft, now: datetime) -> AppealMessage | None:
+    """The citizen's message joins ``appeal``'s conversation; None if it was seen before.
+
+    A concurrent delivery of this same message may have just created the appeal that the thread
+    lookup found (then it is a duplicate, not a follow-up), or the message itself (the unique
+    platform id refuses it)."""
     if Appeal.objects.filter(account=appeal.account_id, external_id=draft.external_id).exists():
-        return "duplicate", appeal
+        return None
     try:
         with transaction.atomic():
-            message = AppealMessage.objects.create(
+            return AppealMessage.objects.create(
                 appeal=appeal,
                 external_id=draft.external_id,
                 author_name=draft.author_name,
@@ -1151,6 +1140,15 @@ def _citizen_reacted(appeal: Appeal, draft, now: datetime) -> tuple[str, Appeal]
                 created_at=now,
             )
     except IntegrityError:
+        return None
+
+
+def _citizen_reacted(appeal: Appeal, draft, now: datetime) -> tuple[str, Appeal]:
+    """The citizen wrote in the thread after their appeal was answered and resolved: the message
+    joins the appeal, which comes back to the operators' attention (``reacted_at``), and is
+    reopened at once when the text clearly says the problem is not solved (``appeals.reaction``)."""
+    message = _attach_message(appeal, draft, now)
+    if message is None:
         return "duplicate", appeal
     said = reaction.assess(draft.text)
     not_solved = said == reaction.REOPEN
