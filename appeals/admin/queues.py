@@ -35,19 +35,21 @@ class Counter:
         return dict(parse_qsl(self.query.lstrip("?"))) == shown
 
 
-OPERATOR_COUNTERS = [
-    Counter("triage", _("new, not routed"), "?queue=triage"),
-    Counter("open", _("open"), "?queue=open"),
+# The deadline counters an operator and a head share, over everything they see.
+DEADLINE_COUNTERS = [
     Counter("due_today", _("due today"), "?deadline=due_today"),
     Counter("overdue", _("overdue"), "?deadline=overdue"),
     Counter("extended", _("extended"), "?deadline=extended"),
 ]
+OPERATOR_COUNTERS = [
+    Counter("triage", _("new, not routed"), "?queue=triage"),
+    Counter("open", _("open"), "?queue=open"),
+    *DEADLINE_COUNTERS,
+]
 HEAD_COUNTERS = [
     Counter("open", _("open"), "?queue=open"),
     Counter("unassigned", _("no assignee"), "?queue=unassigned"),
-    Counter("due_today", _("due today"), "?deadline=due_today"),
-    Counter("overdue", _("overdue"), "?deadline=overdue"),
-    Counter("extended", _("extended"), "?deadline=extended"),
+    *DEADLINE_COUNTERS,
 ]
 # A specialist's own work: each counter keeps the «mine» queue.
 SPECIALIST_COUNTERS = [
